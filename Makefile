@@ -1,0 +1,44 @@
+# Survivor's Justice: the two set-up commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint typecheck pytest serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+## run: install, migrate the SQLite store, import the bundled sample, serve on http://127.0.0.1:8000
+run: $(VENV)/.installed
+	$(BIN)/sj db upgrade
+	$(BIN)/sj import arrests data/nypd/arrests-2017-12.csv
+	$(BIN)/sj import arrests data/nypd/prostitution-arrests-2006-2016.csv
+	$(BIN)/sj serve --host 127.0.0.1 --port 8000
+
+## test: ruff, mypy, import contracts, then pytest on SQLite and on a throwaway PostgreSQL
+test: $(VENV)/.installed-test lint typecheck pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy src
+
+pytest: $(VENV)/.installed-test
+	SJ_ENV=test $(BIN)/pytest -n 2 --dist loadfile
+	SJ_ENV=test scripts/with-postgres.sh $(BIN)/pytest -n 2 --dist loadfile -m "django_db and not browser"
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArrestsConfig(AppConfig):
+    name = "survivors_justice.arrests"
+    label = "arrests"

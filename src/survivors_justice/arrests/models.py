@@ -1,0 +1,65 @@
+"""Arrests as the NYPD recorded them, and their charges."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from survivors_justice.demographics import RaceCode
+
+
+class Arrest(models.Model):
+    """One row of the NYPD Arrests Data schema, kept as recorded, with normalised codes beside it."""
+
+    arrest_key = models.CharField(max_length=20, unique=True)
+    arrest_date = models.DateField(db_index=True)
+    pd_cd = models.CharField(max_length=10, blank=True, default="")
+    pd_desc = models.CharField(max_length=100, blank=True, default="")
+    ky_cd = models.CharField(max_length=10, blank=True, default="")
+    ofns_desc = models.CharField(max_length=100, blank=True, default="")
+    law_code = models.CharField(max_length=20, db_index=True)
+    law_cat_cd = models.CharField(max_length=5, blank=True, default="")
+    borough = models.CharField(max_length=1)  # B, K, M, Q, S as recorded
+    precinct = models.PositiveSmallIntegerField()
+    jurisdiction_code = models.PositiveSmallIntegerField(null=True)
+    age_group = models.CharField(max_length=10, blank=True, default="")
+    sex_recorded = models.CharField(max_length=10, blank=True, default="")
+    race_recorded = models.CharField(max_length=40, blank=True, default="")
+    race = models.CharField(max_length=40, choices=[(c.value, c.value) for c in RaceCode])
+    x_coord = models.FloatField(null=True)
+    y_coord = models.FloatField(null=True)
+    latitude = models.FloatField(null=True)
+    longitude = models.FloatField(null=True)
+    # A digest of the recorded values, so a re-import can tell updated rows from unchanged ones.
+    content_hash = models.CharField(max_length=32)
+    source_file = models.CharField(max_length=255, blank=True, default="")
+    imported_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["borough", "precinct"])]
+
+    def __str__(self) -> str:
+        return f"arrest {self.arrest_key} ({self.arrest_date}, {self.law_code})"
+
+
+class Charge(models.Model):
+    """A charge on an arrest, resolved against the charge catalog on the arrest date."""
+
+    arrest = models.ForeignKey(Arrest, on_delete=models.CASCADE, related_name="charges")
+    position = models.PositiveSmallIntegerField(default=1)
+    law_code = models.CharField(max_length=20)
+    section = models.CharField(max_length=20, blank=True, default="")
+    subdivision = models.CharField(max_length=20, blank=True, default="")
+    # cataloged / unknown / outside (survivors_justice.law.ChargeStatus)
+    status = models.CharField(max_length=12, db_index=True)
+    # seller / buyer / promoter / trafficker / premises, blank when not a cataloged charge
+    role = models.CharField(max_length=12, blank=True, default="", db_index=True)
+    title = models.CharField(max_length=200, blank=True, default="")
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["arrest", "position"], name="charge_unique_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.law_code} ({self.role or self.status})"

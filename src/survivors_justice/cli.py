@@ -1,0 +1,75 @@
+"""The `sj` command: everything a person runs, one Typer application."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from survivors_justice.django_setup import setup
+
+app = typer.Typer(
+    name="sj",
+    help="Survivor's Justice: case store, policy screening, disparity reports and the office web app.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="The database: create or upgrade its tables.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console(stderr=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the tables (Django migrations) of the configured database."""
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=1)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Web worker processes.")] = 2,
+    threads: Annotated[int, typer.Option(help="Threads per worker.")] = 4,
+) -> None:
+    """Serve the web application (gunicorn, the production server configuration)."""
+    setup()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    console.print(f"Serving on [bold]http://{host}:{port}[/bold] (Ctrl-C to stop)")
+    cmd = [
+        sys.executable, "-m", "gunicorn", "survivors_justice.wsgi:application",
+        "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
+        "--access-logfile", "-",
+    ]
+    raise typer.Exit(subprocess.call(cmd, env=os.environ.copy()))  # noqa: S603 (fixed argv)
+
+
+def _register() -> None:
+    """Add the sub-commands each area defines in its own cli module."""
+    from survivors_justice.arrests.cli import import_app, status
+    from survivors_justice.audit.cli import audit_app
+
+    app.add_typer(import_app, name="import")
+    app.command("status")(status)
+    app.add_typer(audit_app, name="audit")
+
+
+_register()
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

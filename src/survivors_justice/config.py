@@ -1,0 +1,70 @@
+"""Typed settings read from the environment and validated at start-up.
+
+Every value comes from an ``SJ_*`` variable. Production mode refuses the development secret and
+refuses to start without an encryption key.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"  # noqa: S105 (refused in production)
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable configuration."""
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+class Config(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SJ_", extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    secret_key: str = DEVELOPMENT_SECRET
+    database_url: str | None = None
+    data_dir: Path = REPO_ROOT / "data"
+    var_dir: Path = REPO_ROOT / "var"
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "[::1]"])
+    # Encryption keys for personal fields: a file of `key_id:base64key` lines, or the same text.
+    encryption_keys_file: Path | None = None
+    encryption_keys: str | None = None
+    session_idle_seconds: int = 30 * 60
+    debug: bool = False
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Config:
+        if self.env is Environment.PRODUCTION:
+            if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
+                raise ConfigError(
+                    "SJ_SECRET_KEY is the development default or shorter than 32 characters; "
+                    "production needs a long random secret (python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')."
+                )
+            if not (self.encryption_keys_file or self.encryption_keys):
+                raise ConfigError(
+                    "No encryption key: production needs SJ_ENCRYPTION_KEYS_FILE or "
+                    "SJ_ENCRYPTION_KEYS (see `sj keys --help`)."
+                )
+            if self.debug:
+                raise ConfigError("SJ_DEBUG=true is refused in production.")
+        return self
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.var_dir / "sj.sqlite3"
+
+
+@lru_cache(maxsize=1)
+def get_config() -> Config:
+    return Config()

@@ -1,0 +1,7 @@
+"""URL configuration: each app contributes its own patterns."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("survivors_justice.public.urls")),
+]
