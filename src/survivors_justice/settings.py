@@ -145,6 +145,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.var_dir / "static"
 STATICFILES_DIRS = [p for p in [CONFIG.var_dir / "vendor"] if p.exists()]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns (an error in tests) when it is missing
+# Outside production, serve straight from the app and vendor folders (no collectstatic needed).
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 LOGGING = {
     "version": 1,

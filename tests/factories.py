@@ -1,0 +1,61 @@
+"""Factories shared by every area's tests: accounts and signed-in test clients.
+
+``make_user(role)`` creates an account with a confirmed TOTP device; ``sign_in(client, user)`` turns a
+Django test client into a fully signed-in, OTP-verified session (what the real sign-in pages give).
+Browser tests use ``tests.browser.helpers.signed_in_page`` instead, which goes through the pages.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from survivors_justice.accounts.models import User
+from survivors_justice.accounts.otp import ensure_totp_device
+from survivors_justice.accounts.roles import Role
+
+DEFAULT_PASSWORD = "plum-kettle-harbour-42"
+_serial = itertools.count(1)
+
+
+def make_user(
+    role: Role | str,
+    email: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    organisation: str = "",
+    *,
+    confirmed_device: bool = True,
+) -> User:
+    """An active account of ``role`` with a TOTP device (confirmed unless asked otherwise)."""
+    role = Role(role)
+    if email is None:
+        email = f"{role.value}-{next(_serial)}@example.test"
+    user = User.objects.create_user(email, password, role=role, organisation=organisation)
+    ensure_totp_device(user, confirmed=confirmed_device)
+    return user
+
+
+def device_of(user: User) -> TOTPDevice:
+    """The user's TOTP device (make_user always creates one)."""
+    device = TOTPDevice.objects.filter(user=user).order_by("id").first()
+    assert device is not None, f"{user.email} has no TOTP device; create it with make_user"
+    return device
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Make ``client`` a signed-in, OTP-verified session of ``user`` and return it."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device = ensure_totp_device(user, confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def signed_in_client(role: Role | str, **kwargs: object) -> tuple[Client, User]:
+    """A fresh client signed in as a new account of ``role`` (kwargs go to ``make_user``)."""
+    user = make_user(role, **kwargs)  # type: ignore[arg-type]  # kwargs mirror make_user's
+    return sign_in(Client(), user), user
