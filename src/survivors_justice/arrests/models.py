@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 
-from survivors_justice.demographics import RaceCode
+from survivors_justice.demographics import RaceCode, SexCode
 
 
 class Arrest(models.Model):
-    """One row of the NYPD Arrests Data schema, kept as recorded, with normalised codes beside it."""
+    """One row of the NYPD Arrests Data schema, kept as recorded, normalised codes beside it."""
 
     arrest_key = models.CharField(max_length=20, unique=True)
     arrest_date = models.DateField(db_index=True)
@@ -23,6 +23,7 @@ class Arrest(models.Model):
     jurisdiction_code = models.PositiveSmallIntegerField(null=True)
     age_group = models.CharField(max_length=10, blank=True, default="")
     sex_recorded = models.CharField(max_length=10, blank=True, default="")
+    sex = models.CharField(max_length=1, choices=[(c.value, c.value) for c in SexCode], default="U")
     race_recorded = models.CharField(max_length=40, blank=True, default="")
     race = models.CharField(max_length=40, choices=[(c.value, c.value) for c in RaceCode])
     x_coord = models.FloatField(null=True)
@@ -53,7 +54,12 @@ class Charge(models.Model):
     status = models.CharField(max_length=12, db_index=True)
     # seller / buyer / promoter / trafficker / premises, blank when not a cataloged charge
     role = models.CharField(max_length=12, blank=True, default="", db_index=True)
+    # prostitution / loitering / sex_trafficking / labor_trafficking, blank when not cataloged
+    family = models.CharField(max_length=20, blank=True, default="")
     title = models.CharField(max_length=200, blank=True, default="")
+    offense_class = models.CharField(max_length=30, blank=True, default="")
+    # was the catalog entry in force on the arrest date (None: not cataloged)
+    in_force = models.BooleanField(null=True)
     note = models.TextField(blank=True, default="")
 
     class Meta:

@@ -30,3 +30,19 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+class AuditHead(models.Model):
+    """The chain head: one row (pk=1) holding the last record's ``seq`` and ``hash``.
+
+    Every append locks this row first (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's write
+    transactions are already serialised), so concurrent writers cannot fork the chain. It also
+    lets ``verify`` notice records removed from, or appended behind the back of, the tail.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"audit head #{self.seq}"

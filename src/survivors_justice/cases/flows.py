@@ -20,7 +20,12 @@ class CaseState(models.TextChoices):
 
 TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
     CaseState.INTAKE: frozenset(
-        {CaseState.DECLINED, CaseState.PROSECUTING, CaseState.PANEL_REVIEW, CaseState.OVERRIDE_PENDING}
+        {
+            CaseState.DECLINED,
+            CaseState.PROSECUTING,
+            CaseState.PANEL_REVIEW,
+            CaseState.OVERRIDE_PENDING,
+        }
     ),
     CaseState.OVERRIDE_PENDING: frozenset({CaseState.PROSECUTING, CaseState.DECLINED}),
     CaseState.PANEL_REVIEW: frozenset({CaseState.DECLINED, CaseState.PROSECUTING}),
