@@ -1,0 +1,51 @@
+"""Which arrests are prostitution-related, and the role the charge gives the person.
+
+Uses the charge catalog (``survivors_justice.law``): the charge is resolved on the arrest date, so
+a repealed section (PL 240.37 after 2021-02-02) still counts for arrests made while it stood.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import polars as pl
+
+from survivors_justice.analytics.errors import UnknownDimensionError
+
+
+class Offenses(StrEnum):
+    PROSTITUTION = "prostitution"  # Penal Law article 230 and 240.37 (cataloged or look-alike)
+    ALL = "all"
+
+
+def add_roles(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    """Add ``role`` (seller, buyer, promoter, trafficker, premises, ``unknown_charge`` for an
+    article-230-like code not in the catalog, ``outside`` for any other charge), ``family`` and
+    ``prostitution_related`` (Boolean) to a cleaned arrest frame."""
+    from survivors_justice.law import load_catalog
+
+    lazy = frame.lazy()
+    resolved = load_catalog().resolve_frame(lazy, law_code="law_code", pd_cd="pd_cd",
+                                            on="arrest_date")
+    status = pl.col("charge_status")
+    labour = (pl.col("family") == "labor_trafficking") | pl.col("section").fill_null("") \
+        .str.starts_with("135")
+    return resolved.with_columns(
+        role=pl.when(status == "cataloged").then(pl.col("role"))
+        .when(status == "unknown").then(pl.lit("unknown_charge"))
+        .otherwise(pl.lit("outside")),
+        prostitution_related=(status != "outside") & ~labour.fill_null(False),
+    ).drop("subdivision", "minor", "coercion", "in_force", "offense_class", "charge_note",
+           strict=False)
+
+
+def select_offenses(frame: pl.LazyFrame, offenses: Offenses | str) -> pl.LazyFrame:
+    """Keep the arrests the report is about (``prostitution`` or ``all``)."""
+    try:
+        which = Offenses(offenses)
+    except ValueError:
+        raise UnknownDimensionError(
+            f"offenses {offenses!r} is not one of {[o.value for o in Offenses]}") from None
+    if which is Offenses.ALL:
+        return frame
+    return frame.filter(pl.col("prostitution_related"))

@@ -1,0 +1,140 @@
+"""Arrest sources: an NYPD arrests CSV, or any Polars frame with the same fields (the store).
+
+:func:`clean_arrests` is the one entry point: it takes NYPD column names (``ARREST_DATE``,
+``PERP_RACE`` ...) or the store's names (``arrest_date``, ``race`` ...) and returns the normalised
+lazy frame every measure reads:
+
+``arrest_date`` (Date), ``month`` ("YYYY-MM"), ``law_code``, ``pd_cd``, ``precinct`` (Int32),
+``borough`` (name), ``age_group``, ``sex`` (F/M/U), ``race_group`` (see ``groups.RACE_MAP``),
+``lat``, ``lon`` (WGS84, null when not recorded) and, when given, ``outcome``,
+``sexual_orientation`` and ``gender_identity`` (self-reported; empty becomes ``not_recorded``,
+never imputed).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from survivors_justice.analytics.errors import MissingColumnError, SourceColumnsError
+from survivors_justice.analytics.groups import RACE_MAP, SOGI_NOT_RECORDED
+from survivors_justice.analytics.reference import BORO_LETTERS, precinct_boroughs
+
+# The NYPD columns a report reads (the bench reads exactly these for its baseline).
+NYPD_COLUMNS: tuple[str, ...] = (
+    "ARREST_DATE", "PD_CD", "LAW_CODE", "ARREST_BORO", "ARREST_PRECINCT", "AGE_GROUP",
+    "PERP_SEX", "PERP_RACE", "Latitude", "Longitude",
+)
+# store / normalised name -> NYPD name
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "ARREST_DATE": ("arrest_date",),
+    "PD_CD": ("pd_cd",),
+    "LAW_CODE": ("law_code",),
+    "ARREST_BORO": ("borough",),
+    "ARREST_PRECINCT": ("precinct",),
+    "AGE_GROUP": ("age_group",),
+    "PERP_SEX": ("sex_recorded", "sex"),
+    "PERP_RACE": ("race_recorded", "race"),
+    "Latitude": ("latitude", "lat"),
+    "Longitude": ("longitude", "lon"),
+}
+_OPTIONAL = ("outcome", "sexual_orientation", "gender_identity")
+
+
+def scan_arrests_csv(path: str | Path) -> pl.LazyFrame:
+    """Lazily read an NYPD arrests CSV (historic or year-to-date extract), every column as text."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceColumnsError(f"arrest file {path} does not exist; give the path of an NYPD "
+                                 "arrests CSV (NYC Open Data 8h9b-rp9u or uip8-fykc)")
+    header = pl.read_csv(path, n_rows=0).columns
+    missing = [c for c in NYPD_COLUMNS if c not in header]
+    if missing:
+        raise SourceColumnsError(f"{path} lacks the NYPD columns {missing}; the report needs "
+                                 f"{list(NYPD_COLUMNS)}")
+    return pl.scan_csv(path, infer_schema=False).select(NYPD_COLUMNS)
+
+
+def _resolve_names(columns: list[str]) -> dict[str, str]:
+    """Map each NYPD name to the column that holds it in ``columns``."""
+    found: dict[str, str] = {}
+    for nypd, aliases in _ALIASES.items():
+        for name in (nypd, *aliases):
+            if name in columns:
+                found[nypd] = name
+                break
+    missing = [n for n in _ALIASES if n not in found]
+    if missing:
+        raise SourceColumnsError(
+            f"the arrest frame lacks {missing} (or their store names "
+            f"{[_ALIASES[m][0] for m in missing]}); it has {columns}")
+    return found
+
+
+def _text(name: str) -> pl.Expr:
+    return pl.col(name).cast(pl.Utf8).str.strip_chars()
+
+
+def clean_arrests(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    """Normalise NYPD or store arrest rows into the frame every measure reads (see module doc)."""
+    lazy = frame.lazy()
+    columns = lazy.collect_schema().names()
+    names = _resolve_names(columns)
+    schema = lazy.collect_schema()
+
+    date_col = names["ARREST_DATE"]
+    if schema[date_col] in (pl.Date, pl.Datetime):
+        arrest_date = pl.col(date_col).cast(pl.Date)
+    else:
+        raw = _text(date_col)
+        arrest_date = pl.coalesce(raw.str.strptime(pl.Date, "%m/%d/%Y", strict=False),
+                                  raw.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
+
+    race_raw = _text(names["PERP_RACE"]).fill_null("").str.to_uppercase()
+    sex_raw = _text(names["PERP_SEX"]).fill_null("").str.to_uppercase()
+    age_raw = _text(names["AGE_GROUP"]).fill_null("")
+    lat = pl.col(names["Latitude"]).cast(pl.Float64, strict=False)
+    lon = pl.col(names["Longitude"]).cast(pl.Float64, strict=False)
+    # Coordinates outside the New York area are recording errors (e.g. 0, 0): treat as missing.
+    ok = lat.is_between(40.0, 41.5) & lon.is_between(-75.0, -73.0)
+    boro_raw = _text(names["ARREST_BORO"]).fill_null("")
+
+    exprs: list[pl.Expr] = [
+        arrest_date.alias("arrest_date"),
+        _text(names["LAW_CODE"]).fill_null("").alias("law_code"),
+        _text(names["PD_CD"]).alias("pd_cd"),
+        _text(names["ARREST_PRECINCT"]).cast(pl.Float64, strict=False).cast(pl.Int32, strict=False)
+        .alias("precinct"),
+        boro_raw.replace(BORO_LETTERS).alias("_boro_recorded"),
+        pl.when(age_raw.is_in(["<18", "18-24", "25-44", "45-64", "65+"]))
+        .then(age_raw).otherwise(pl.lit("unknown")).alias("age_group"),
+        pl.when(sex_raw.is_in(["F", "M"])).then(sex_raw).otherwise(pl.lit("U")).alias("sex"),
+        race_raw.replace_strict(RACE_MAP, default="unknown", return_dtype=pl.Utf8)
+        .alias("race_group"),
+        pl.when(ok).then(lat).alias("lat"),
+        pl.when(ok).then(lon).alias("lon"),
+    ]
+    if "outcome" in columns:
+        exprs.append(_text("outcome").fill_null("not_screened").alias("outcome"))
+    for name in ("sexual_orientation", "gender_identity"):
+        if name in columns:
+            value = _text(name).fill_null("")
+            exprs.append(pl.when(value == "").then(pl.lit(SOGI_NOT_RECORDED)).otherwise(value)
+                         .alias(name))
+    boroughs = precinct_boroughs().lazy()
+    return (
+        lazy.select(exprs)
+        .join(boroughs, on="precinct", how="left")
+        .with_columns(
+            borough=pl.coalesce("borough", "_boro_recorded"),
+            month=pl.col("arrest_date").dt.strftime("%Y-%m"),
+        )
+        .drop("_boro_recorded")
+    )
+
+
+def require_column(frame: pl.LazyFrame, column: str, hint: str) -> None:
+    """Raise :class:`MissingColumnError` when ``column`` is absent, with what to do."""
+    if column not in frame.collect_schema().names():
+        raise MissingColumnError(f"the arrests carry no {column!r} column; {hint}")

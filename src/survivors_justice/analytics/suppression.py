@@ -1,0 +1,215 @@
+"""Public export: small-cell suppression with complementary suppression that cannot be undone.
+
+The published table is a cube of counts, place x stratum x group, with every margin published:
+each place's total over groups, each parent place (borough, city) as the sum of its children,
+and, when the table is stratified, the total over strata. Every such margin is a linear equation
+an attacker can use.
+
+Rule (written into the report, see :data:`RULE`):
+
+1. *Primary*: every count from 1 to ``threshold - 1`` (default 10) is suppressed. Zeros are shown.
+2. *Complementary*: while some suppressed count can be solved exactly from the published counts
+   and margins, another count in one of its equations is suppressed too (the smallest non-zero
+   one). A suppressed count x_c is solvable exactly iff every solution of the margin equations
+   restricted to the suppressed cells has the same x_c, i.e. iff the null space of that system
+   has no component on c. The loop stops when no suppressed count is solvable.
+3. Rates, shares, RRIs and intervals that would reveal a suppressed count are not shown.
+
+Because every suppressed count is at least 1 and lies on a direction of the null space, it can be
+moved up and down by at least one without breaking any margin or going negative: an attacker with
+all published figures (even using linear programming) is left with a range, never the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from survivors_justice.analytics.errors import SuppressionError
+from survivors_justice.analytics.groups import ALL
+
+DEFAULT_THRESHOLD = 11
+
+RULE: tuple[str, ...] = (
+    "Counts from 1 to {t1} are suppressed (shown as “suppressed”); zeros are shown.",
+    "Further counts are suppressed (complementary suppression) until no suppressed count can be "
+    "worked out from the published counts and totals: each place's total, each borough's and the "
+    "city's totals, and each group's totals. This is checked by solving the totals' equations, "
+    "and tested by an attacker that uses linear programming.",
+    "Rates, shares and rate ratios that would reveal a suppressed count are not shown.",
+    "Public files carry no arrest key, no date finer than a month and no coordinates.",
+)
+
+
+@dataclass(frozen=True)
+class Cube:
+    """Counts of a table and its margins, with the equations tying them.
+
+    ``keys[i]`` is (geo, stratum, group) of ``counts[i]``; each equation is (parent index,
+    child indices) meaning counts[parent] == sum(counts[children]).
+    """
+
+    keys: tuple[tuple[str, str, str], ...]
+    counts: np.ndarray
+    equations: tuple[tuple[int, tuple[int, ...]], ...]
+
+    def matrix(self) -> np.ndarray:
+        a = np.zeros((len(self.equations), len(self.keys)))
+        for row, (parent, children) in enumerate(self.equations):
+            a[row, parent] = 1.0
+            a[row, list(children)] = -1.0
+        return a
+
+
+def build_cube(cells: pl.DataFrame, geo_parent: dict[str, str]) -> Cube:
+    """A cube from rows with ``geo``, ``stratum``, ``group``, ``count``.
+
+    ``cells`` must hold every margin: group ``all`` per place and stratum, stratum ``all`` per
+    place and group when strata other than ``all`` exist, and every parent place of
+    ``geo_parent`` (child -> parent). Raises :class:`SuppressionError` when a margin is missing.
+    """
+    keys = tuple((str(g), str(s), str(k)) for g, s, k in
+                 cells.select("geo", "stratum", "group").iter_rows())
+    index = {k: i for i, k in enumerate(keys)}
+    if len(index) != len(keys):
+        raise SuppressionError("the table has duplicate (geo, stratum, group) rows; give one "
+                               "row per cell")
+    counts = cells["count"].to_numpy().astype(np.int64)
+    geos = sorted({k[0] for k in keys})
+    strata = sorted({k[1] for k in keys})
+    groups = sorted({k[2] for k in keys})
+    eqs: list[tuple[int, tuple[int, ...]]] = []
+
+    def need(key: tuple[str, str, str]) -> int:
+        if key not in index:
+            raise SuppressionError(f"margin cell {key} is missing from the table; include every "
+                                   "total before suppressing")
+        return index[key]
+
+    for geo in geos:
+        for stratum in strata:
+            kids = tuple(index[(geo, stratum, g)] for g in groups
+                         if g != ALL and (geo, stratum, g) in index)
+            if kids:
+                eqs.append((need((geo, stratum, ALL)), kids))
+        if len(strata) > 1:
+            for group in groups:
+                kids = tuple(index[(geo, s, group)] for s in strata
+                             if s != ALL and (geo, s, group) in index)
+                if kids:
+                    eqs.append((need((geo, ALL, group)), kids))
+    children: dict[str, list[str]] = {}
+    for child, parent in geo_parent.items():
+        if child in geos:
+            children.setdefault(parent, []).append(child)
+    for parent, kids_geo in children.items():
+        for stratum in strata:
+            for group in groups:
+                kids = tuple(index[(c, stratum, group)] for c in kids_geo
+                             if (c, stratum, group) in index)
+                if kids:
+                    eqs.append((need((parent, stratum, group)), kids))
+    return Cube(keys, counts, tuple(eqs))
+
+
+def solvable(matrix: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
+    """Which suppressed cells the published margins pin down exactly (Boolean, all cells)."""
+    out = np.zeros(matrix.shape[1], dtype=bool)
+    cols = np.flatnonzero(suppressed)
+    if cols.size == 0:
+        return out
+    sub = matrix[:, cols]
+    sub = sub[np.any(sub != 0, axis=1)]
+    if sub.shape[0] == 0:
+        return out
+    _, sing, vt = np.linalg.svd(sub, full_matrices=True)
+    rank = int((sing > 1e-9 * max(1.0, float(sing.max(initial=0.0)))).sum())
+    null = vt[rank:]
+    if null.shape[0] == 0:
+        out[cols] = True
+        return out
+    out[cols] = np.linalg.norm(null, axis=0) < 1e-9
+    return out
+
+
+def suppress(cube: Cube, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
+    """The suppression pattern (Boolean per cell) of the rule in the module docstring."""
+    if threshold < 1:
+        raise SuppressionError(f"threshold {threshold} must be at least 1")
+    counts = cube.counts
+    hidden = (counts > 0) & (counts < threshold)
+    a = cube.matrix()
+    partners: list[set[int]] = [set() for _ in cube.keys]
+    for parent, kids in cube.equations:
+        members = {parent, *kids}
+        for m in members:
+            partners[m] |= members - {m}
+    margin = np.zeros(len(cube.keys), dtype=bool)
+    margin[[parent for parent, _ in cube.equations]] = True
+
+    def cost(p: int, cell: int) -> tuple[int, int, int, int]:
+        # Prefer inner cells over totals, then a cell that closes a cycle with another suppressed
+        # cell (shares an equation with one), then the smallest count.
+        closes = sum(1 for q in partners[p] if hidden[q] and q != cell)
+        return (int(margin[p]), -min(closes, 1), int(counts[p]), p)
+
+    for _ in range(len(cube.keys) + 1):
+        bad = np.flatnonzero(solvable(a, hidden) & hidden)
+        if bad.size == 0:
+            return hidden
+        added: set[int] = set()
+        for allow_zero in (False, True):
+            for cell in sorted(bad.tolist(), key=lambda c: (int(counts[c]), c)):
+                if partners[cell] & added:
+                    continue  # a neighbour was just suppressed; look again next round
+                options = [p for p in partners[cell] if not hidden[p]
+                           and (allow_zero or counts[p] > 0)]
+                if options:
+                    best = min(options, key=lambda p: cost(p, cell))
+                    hidden[best] = True
+                    added.add(best)
+            if added:
+                break
+        if not added:
+            cells = [cube.keys[c] for c in bad[:5]]
+            raise SuppressionError(
+                f"cells {cells} stay solvable with everything around them suppressed; publish "
+                "a coarser table (a larger geography or fewer groups)")
+    raise SuppressionError("suppression did not converge; publish a coarser table")
+
+
+def protect(cells: pl.DataFrame, geo_parent: dict[str, str],
+            threshold: int = DEFAULT_THRESHOLD) -> pl.DataFrame:
+    """Add ``suppressed`` (Boolean) to ``cells`` and blank every figure that would reveal a
+    suppressed count (count, share, rate, RRI and its interval)."""
+    cube = build_cube(cells, geo_parent)
+    hidden = suppress(cube, threshold)
+    out = cells.with_columns(suppressed=pl.Series(hidden))
+    total_hidden = (out.filter(pl.col("group") == ALL)
+                    .select("geo", "stratum", pl.col("suppressed").alias("_all_hidden")))
+    out = out.join(total_hidden, on=["geo", "stratum"], how="left")
+    if "reference" in out.columns:
+        ref_hidden = (out.filter(pl.col("group") == pl.col("reference"))
+                      .select("geo", "stratum", pl.col("suppressed").alias("_ref_hidden")))
+        out = out.join(ref_hidden, on=["geo", "stratum"], how="left")
+    else:
+        out = out.with_columns(_ref_hidden=pl.lit(False))
+    hide = pl.col("suppressed")
+    blank_rri = hide | pl.col("_ref_hidden").fill_null(False)
+    replace: list[pl.Expr] = [pl.when(~hide).then(pl.col("count")).alias("count")]
+    for name, cond in (("share", hide | pl.col("_all_hidden").fill_null(False)),
+                       ("rate_per_100k", hide), ("rri", blank_rri), ("rri_ci_low", blank_rri),
+                       ("rri_ci_high", blank_rri)):
+        if name in out.columns:
+            replace.append(pl.when(~cond).then(pl.col(name)).alias(name))
+    return out.with_columns(replace).drop("_all_hidden", "_ref_hidden")
+
+
+def public_columns(columns: Sequence[str]) -> list[str]:
+    """Columns allowed in a public file: never keys, fine dates or coordinates."""
+    banned = ("arrest_key", "arrest_date", "lat", "lon", "latitude", "longitude", "x_coord",
+              "y_coord")
+    return [c for c in columns if c.lower() not in banned]
