@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint typecheck pytest serve clean
+.PHONY: run test lint typecheck pytest serve clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,18 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+## vendor: front-end assets from the npm registry (USWDS, htmx; axe-core for the tests) into var/vendor
+VENDOR := var/vendor/.installed
+$(VENDOR): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	rm -rf var/vendor && mkdir -p var/vendor/uswds var/vendor/htmx
+	cp -r node_modules/@uswds/uswds/dist/{css,fonts,img,js} var/vendor/uswds/
+	cp node_modules/htmx.org/dist/htmx.min.js var/vendor/htmx/
+	touch $@
+vendor: $(VENDOR)
+
 ## run: install, migrate the SQLite store, import the bundled sample, serve on http://127.0.0.1:8000
-run: $(VENV)/.installed
+run: $(VENV)/.installed $(VENDOR)
 	$(BIN)/sj db upgrade
 	$(BIN)/sj import arrests data/nypd/arrests-2017-12.csv
 	$(BIN)/sj import arrests data/nypd/prostitution-arrests-2006-2016.csv
@@ -36,7 +46,7 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy src
 
-pytest: $(VENV)/.installed-test
+pytest: $(VENV)/.installed-test $(VENDOR)
 	SJ_ENV=test $(BIN)/pytest -n 2 --dist loadfile
 	SJ_ENV=test scripts/with-postgres.sh $(BIN)/pytest -n 2 --dist loadfile -m "django_db and not browser"
 

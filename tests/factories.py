@@ -1,7 +1,8 @@
 """Factories shared by every area's tests: accounts and signed-in test clients.
 
-``make_user(role)`` creates an account with a confirmed TOTP device; ``sign_in(client, user)`` turns a
-Django test client into a fully signed-in, OTP-verified session (what the real sign-in pages give).
+``make_user(role)`` creates an account with a confirmed TOTP device; ``sign_in(client, user)``
+turns a Django test client into a fully signed-in, OTP-verified session (what the real sign-in
+pages give).
 Browser tests use ``tests.browser.helpers.signed_in_page`` instead, which goes through the pages.
 """
 

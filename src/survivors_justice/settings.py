@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dj_database_url
 
 from survivors_justice.config import Environment, get_config
@@ -15,6 +17,7 @@ DEBUG = CONFIG.debug and not PRODUCTION
 ALLOWED_HOSTS = CONFIG.allowed_hosts
 DATA_DIR = CONFIG.data_dir
 VAR_DIR = CONFIG.var_dir
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -43,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "survivors_justice.accounts.middleware.SignInRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -56,13 +60,14 @@ WSGI_APPLICATION = "survivors_justice.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "survivors_justice.accounts.context_processors.navigation",
             ],
         },
     },
@@ -109,6 +114,21 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure's time: the 15-minute window counts these
+AXES_HANDLER = "survivors_justice.accounts.lockout.WindowedLockoutHandler"
+SJ_LOCKOUT_WINDOW_SECONDS = 15 * 60
+
+# Every page needs a signed-in, OTP-verified user except these (accounts.middleware); a view can
+# also be opened to the public with @survivors_justice.accounts.middleware.public.
+LOGIN_URL = "accounts:sign_in"
+LOGIN_REDIRECT_URL = "accounts:home"
+SJ_PUBLIC_PATHS = ["/"]
+SJ_PUBLIC_PREFIXES = [
+    "/accounts/sign-in/", "/accounts/verify/", "/accounts/enrol/", "/static/", "/api/",
+]
+SJ_SIGN_IN_PENDING_SECONDS = 5 * 60  # time allowed between the password and the one-time code
+OTP_TOTP_ISSUER = "Survivor's Justice"
 
 SESSION_COOKIE_AGE = CONFIG.session_idle_seconds
 SESSION_SAVE_EVERY_REQUEST = True
@@ -144,8 +164,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = CONFIG.var_dir / "static"
-STATICFILES_DIRS = [p for p in [CONFIG.var_dir / "vendor"] if p.exists()]
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns (an error in tests) when it is missing
+STATICFILES_DIRS = [PACKAGE_DIR / "static"] + [
+    p for p in [CONFIG.var_dir / "vendor"] if p.exists()
+]
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns (an error in tests) if missing
 # Outside production, serve straight from the app and vendor folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 

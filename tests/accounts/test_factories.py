@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from tests.factories import device_of, make_user, sign_in
 
 from survivors_justice.accounts.otp import current_code
 from survivors_justice.accounts.roles import Role
-from tests.factories import device_of, make_user, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,10 @@ import time
 from typing import Any
 
 from playwright.sync_api import Page, expect
+from tests.factories import DEFAULT_PASSWORD, device_of
 
 from survivors_justice.accounts.models import User
 from survivors_justice.accounts.otp import current_code
-from tests.factories import DEFAULT_PASSWORD, device_of
 
 SIGN_IN_PATH = "/accounts/sign-in/"
 

@@ -37,7 +37,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]  # AbstractUser declares a username-based manager
+    objects = UserManager()  # type: ignore[misc,assignment]  # AbstractUser declares a username-based manager
 
     def __str__(self) -> str:
         return self.email

@@ -1,4 +1,4 @@
-"""The roles of DESIGN.md › Users. The permission module decides what each may see and do."""
+"""The roles of DESIGN.md > Users. The permission module decides what each may see and do."""
 
 from __future__ import annotations
 

@@ -1,0 +1,72 @@
+"""Default deny: every page needs a signed-in, OTP-verified user unless it is explicitly public.
+
+Public are the paths in ``settings.SJ_PUBLIC_PATHS`` (exact) and ``settings.SJ_PUBLIC_PREFIXES``
+(the sign-in pages, static files, and ``/api/``, which authenticates each request itself), and any
+view decorated with :func:`public`. Everything else redirects a signed-out visitor to the sign-in
+page (HTMX requests get an ``HX-Redirect`` header instead, so the whole page moves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SESSION_EXPIRED_PARAM = "expired"
+
+
+def public(view: F) -> F:
+    """Mark a view as open to signed-out visitors (the default-deny middleware lets it through)."""
+    view.sj_public = True  # type: ignore[attr-defined]  # a marker attribute on the function
+    return view
+
+
+def is_public_path(path: str) -> bool:
+    return path in settings.SJ_PUBLIC_PATHS or any(
+        path.startswith(prefix) for prefix in settings.SJ_PUBLIC_PREFIXES
+    )
+
+
+def is_verified(request: HttpRequest) -> bool:
+    """Signed in with password and one-time code (django-otp sets ``is_verified``)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    check = getattr(user, "is_verified", None)
+    return bool(check and check())
+
+
+class SignInRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: Any,
+        view_kwargs: Any,
+    ) -> HttpResponse | None:
+        if getattr(view_func, "sj_public", False) or is_public_path(request.path_info):
+            return None
+        if is_verified(request):
+            return None
+        params = {"next": request.get_full_path()}
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            # A session cookie the server no longer accepts: the session ran out (idle limit).
+            params[SESSION_EXPIRED_PARAM] = "1"
+        target = f"{reverse(settings.LOGIN_URL)}?{urlencode(params)}"
+        if request.headers.get("HX-Request") == "true":
+            response = HttpResponse(status=401)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)
