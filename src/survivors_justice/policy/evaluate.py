@@ -139,13 +139,18 @@ def charge_values(
             repealed = False
         elif decision_date is not None:
             repealed = decision_date > end
+    in_force = resolved.in_force
+    if in_force is None and entry is not None:
+        versions = catalog.versions(entry.section, entry.subdivision)
+        if versions and all(v.in_force_from is None and v.in_force_to is None for v in versions):
+            in_force = True  # the same text has been law on every date we track
     return {
         "charge.status": resolved.status.value,
         "charge.role": None if resolved.role is None else resolved.role.value,
         "charge.family": None if entry is None else entry.family.value,
         "charge.minor_offense": None if entry is None else entry.minor,
         "charge.coercion": None if entry is None else entry.coercion,
-        "charge.in_force_at_arrest": resolved.in_force,
+        "charge.in_force_at_arrest": in_force,
         "charge.repealed": repealed,
     }
 
