@@ -27,7 +27,10 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
             CaseState.OVERRIDE_PENDING,
         }
     ),
-    CaseState.OVERRIDE_PENDING: frozenset({CaseState.PROSECUTING, CaseState.DECLINED}),
+    # A supervisor approves the override (its outcome) or refuses it (the recommendation's).
+    CaseState.OVERRIDE_PENDING: frozenset(
+        {CaseState.PROSECUTING, CaseState.DECLINED, CaseState.PANEL_REVIEW}
+    ),
     CaseState.PANEL_REVIEW: frozenset({CaseState.DECLINED, CaseState.PROSECUTING}),
     CaseState.PROSECUTING: frozenset({CaseState.CLOSED}),
     CaseState.DECLINED: frozenset({CaseState.CLOSED}),
@@ -39,6 +42,8 @@ class IllegalTransition(ValueError):
     """A case was asked to move between two states the transition table does not connect."""
 
     def __init__(self, case_number: str, current: str, target: str) -> None:
+        current, target = str(CaseState(current).value), str(target)
+        target = CaseState(target).value if target in CaseState.values else target
         allowed = ", ".join(sorted(TRANSITIONS[CaseState(current)])) or "none (final state)"
         super().__init__(
             f"case {case_number} cannot go from {current!r} to {target!r}; allowed from "
@@ -49,3 +54,34 @@ class IllegalTransition(ValueError):
 def check_transition(case_number: str, current: str, target: str) -> None:
     if CaseState(target) not in TRANSITIONS[CaseState(current)]:
         raise IllegalTransition(case_number, current, target)
+
+
+class UnknownOutcome(ValueError):
+    """A charge outcome that is not one of the policy's five."""
+
+    def __init__(self, values: list[str]) -> None:
+        super().__init__(
+            f"unknown charge outcome(s) {values}; use decline, prosecute, prosecute_priority, "
+            "panel_review or outside_policy"
+        )
+
+
+# Charge outcomes (survivors_justice.policy.model.Outcome values) and the case state they lead to.
+_GOES_ON = frozenset({"prosecute", "prosecute_priority", "outside_policy"})
+
+
+def state_for_outcomes(outcomes: list[str] | tuple[str, ...]) -> CaseState:
+    """The state a case takes once its charges' outcomes are decided.
+
+    Any charge for the panel sends the case there (the panel decides case by case); otherwise any
+    charge that goes on (prosecuted, or outside this policy: the normal process) makes the case
+    one the office prosecutes; a case whose every charge is declined is declined.
+    """
+    unknown = set(outcomes) - _GOES_ON - {"decline", "panel_review"}
+    if unknown:
+        raise UnknownOutcome(sorted(unknown))
+    if "panel_review" in outcomes:
+        return CaseState.PANEL_REVIEW
+    if _GOES_ON.intersection(outcomes):
+        return CaseState.PROSECUTING
+    return CaseState.DECLINED

@@ -59,3 +59,25 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# Charging decisions, overrides and API tokens live in their own module (cases/decision_models.py);
+# importing them here registers them with the cases app.
+from survivors_justice.cases.decision_models import (  # noqa: E402  (registration import)
+    ApiToken,
+    ChargingDecision,
+    DecisionKind,
+    DecisionStatus,
+    OverrideReason,
+)
+
+__all__ = [
+    "ApiToken",
+    "Case",
+    "ChargingDecision",
+    "DecisionKind",
+    "DecisionStatus",
+    "OverrideReason",
+    "Person",
+    "SelfReported",
+]

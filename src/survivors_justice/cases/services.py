@@ -1,0 +1,623 @@
+"""Intake: the policy's recommendation for a case, and every write a charging decision makes.
+
+Each write is one function, one transaction, with its audit record in the same transaction
+(DESIGN.md > Conventions). The functions take what they need as keyword arguments, check the
+permission module themselves (the views check first, for the right HTTP answer) and never import
+anything of HTTP. The case's state only changes through :func:`_move`, which asks
+``cases/flows.py``'s transition table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from survivors_justice.cases.flows import CaseState, check_transition, state_for_outcomes
+from survivors_justice.cases.models import (
+    Case,
+    ChargingDecision,
+    DecisionKind,
+    DecisionStatus,
+    OverrideReason,
+)
+from survivors_justice.permissions import PRIORITY_OUTCOME, Action, NotAllowed, can
+
+DECLINE = "decline"
+# What a prosecutor may choose for a charge when overriding (outside_policy is the policy's
+# verdict that it has nothing to say, never a choice).
+OVERRIDE_CHOICES: tuple[str, ...] = ("decline", "prosecute", "prosecute_priority", "panel_review")
+MIN_REASON_CHARS = 20
+# Decisions that are in force: what the case was decided on.
+_IN_FORCE = (DecisionStatus.FINAL, DecisionStatus.APPROVED, DecisionStatus.REFUSED)
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class IntakeError(ValueError):
+    """Base of the intake workflow's refusals; the message says what to do."""
+
+
+class RecommendationChanged(IntakeError):
+    def __init__(self, case: Case, seen: str, current: str) -> None:
+        super().__init__(
+            f"case {case.number}: the recommendation was made under policy version {seen!r}, the "
+            f"office now uses {current!r}; open the case again and decide on the current one"
+        )
+
+
+class ReasonRequired(IntakeError):
+    def __init__(self, what: str, given: str) -> None:
+        super().__init__(
+            f"{what} needs a reason of at least {MIN_REASON_CHARS} characters "
+            f"(got {len(given.strip())}); say in plain words why"
+        )
+
+
+class UnknownReasonCategory(IntakeError):
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            f"unknown override reason category {value!r}; choose one of "
+            f"{', '.join(OverrideReason.values)}"
+        )
+
+
+class ChargeOutcomesMismatch(IntakeError):
+    def __init__(self, case: Case, expected: Iterable[str], given: Iterable[str]) -> None:
+        super().__init__(
+            f"case {case.number}: an override gives an outcome for each charge "
+            f"{sorted(expected)}; got {sorted(given)}"
+        )
+
+
+class NotAnOverrideChoice(IntakeError):
+    def __init__(self, value: str) -> None:
+        super().__init__(
+            f"{value!r} is not an outcome a prosecutor can choose; use one of "
+            f"{', '.join(OVERRIDE_CHOICES)}"
+        )
+
+
+class SameAsRecommendation(IntakeError):
+    def __init__(self, case: Case) -> None:
+        super().__init__(
+            f"case {case.number}: the outcomes chosen are the recommendation; accept it instead"
+        )
+
+
+class OverrideNotPending(IntakeError):
+    def __init__(self, decision: ChargingDecision) -> None:
+        super().__init__(
+            f"decision {decision.pk} is {decision.status!r}, not waiting for a supervisor; "
+            "only pending overrides can be approved or refused"
+        )
+
+
+# --- the recommendation ----------------------------------------------------------------------
+
+
+OUTCOME_LABELS: dict[str, str] = {
+    "decline": "Decline to prosecute",
+    "prosecute": "Prosecute",
+    "prosecute_priority": "Prosecute as a priority case",
+    "panel_review": "Send to the review panel",
+    "outside_policy": "Outside this policy (normal process)",
+}
+
+
+@dataclass(frozen=True)
+class ChargeRecommendation:
+    position: int
+    law_code: str
+    section: str
+    subdivision: str
+    role: str
+    outcome: str
+    rule: str
+    reasons: list[str]
+    rules: list[str]  # the rules evaluated, in precedence order, up to the deciding one
+    citations: list[str]
+    facts: dict[str, Any]  # the values the evaluated rules read (None: unknown)
+    missing_facts: list[str]
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """The policy engine's decision for a case, in the shape the pages and the API show."""
+
+    policy_id: str
+    policy_version: str
+    case_priority: str
+    charges: list[ChargeRecommendation]
+    missing_facts: list[str]
+    raw: dict[str, Any] = field(compare=False)
+
+    @property
+    def outcomes(self) -> dict[str, str]:
+        """Charge position (as text, the JSON key) -> outcome."""
+        return {str(c.position): c.outcome for c in self.charges}
+
+    @property
+    def state(self) -> CaseState:
+        return state_for_outcomes([c.outcome for c in self.charges])
+
+    @property
+    def declines(self) -> bool:
+        return any(c.outcome == DECLINE for c in self.charges)
+
+    @property
+    def missing(self) -> list[str]:
+        """The missing facts as the questions a person would answer."""
+        return [_question(name) for name in self.missing_facts]
+
+    @property
+    def facts_read(self) -> list[tuple[str, str]]:
+        read: dict[str, Any] = {}
+        for charge in self.charges:
+            read.update(charge.facts)
+        return [(name, "unknown" if v is None else str(v).lower()) for name, v in read.items()]
+
+
+def _question(name: str) -> str:
+    from survivors_justice.policy import FACTS
+
+    spec = FACTS.get(name)
+    return f"{spec.question} ({name})" if spec else name
+
+
+def current_policy() -> Any:
+    """The office's policy document in force (the loader re-reads it when the file changes)."""
+    from survivors_justice.policy import load_policy
+
+    return load_policy()
+
+
+def case_facts(case: Case, *, on: date | None = None) -> dict[str, Any]:
+    """The facts the office knows about ``case``, in the policy's JSON contract.
+
+    Charges, dates and the NYPD age group come from the arrest; anything the record does not say
+    (victims, coercion indicators, sold-together) stays unknown, never false.
+    """
+    arrest = case.arrest
+    charges = sorted(arrest.charges.all(), key=lambda c: c.position)
+    codes = [c.law_code for c in charges] or [arrest.law_code]
+    return {
+        "decision_date": (on or timezone.localdate()).isoformat(),
+        "charges": [
+            {
+                k: v
+                for k, v in {
+                    "law_code": code,
+                    "pd_cd": arrest.pd_cd or None,
+                    "arrest_date": arrest.arrest_date.isoformat(),
+                }.items()
+                if v is not None
+            }
+            for code in codes
+        ],
+        "defendant": {
+            "age": None,
+            "age_group": arrest.age_group or None,
+            "victim_indicators": None,
+        },
+        "victims": None,
+        "indicators": {
+            "force": None,
+            "threats": None,
+            "fraud": None,
+            "debt_bondage": None,
+            "documents_withheld": None,
+            "drugs_as_control": None,
+        },
+        "co_defendants_sold_together": None,
+    }
+
+
+def _positions(case: Case) -> list[int]:
+    return sorted(c.position for c in case.arrest.charges.all()) or [1]
+
+
+def evaluate_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Run ``facts`` (the JSON contract) through the policy in force; the decision as a dict.
+
+    Bad facts raise ``survivors_justice.policy.FactsError`` (its message names the bad value).
+    """
+    from survivors_justice.policy import evaluate
+
+    result: dict[str, Any] = evaluate(current_policy(), dict(facts)).to_dict()
+    return result
+
+
+def recommendation_from_json(data: Mapping[str, Any], positions: list[int]) -> Recommendation:
+    policy = data.get("policy") or {}
+    charges = []
+    for i, ch in enumerate(data.get("charges") or []):
+        reason = ch.get("reason") or ""
+        charges.append(
+            ChargeRecommendation(
+                position=positions[i] if i < len(positions) else i + 1,
+                law_code=str(ch.get("law_code") or ch.get("section") or ""),
+                section=str(ch.get("section") or ""),
+                subdivision=str(ch.get("subdivision") or ""),
+                role=str(ch.get("role") or ""),
+                outcome=str(ch["outcome"]),
+                rule=str(ch.get("rule") or ""),
+                reasons=[reason] if reason else [],
+                rules=[str(r["id"]) for r in ch.get("rules") or []],
+                citations=[str(c) for c in ch.get("citations") or []],
+                facts=dict(ch.get("facts") or {}),
+                missing_facts=[str(m) for m in ch.get("missing_facts") or []],
+            )
+        )
+    return Recommendation(
+        policy_id=str(policy.get("id", "")),
+        policy_version=str(policy.get("version", "")),
+        case_priority=str(data.get("case_priority") or ""),
+        charges=charges,
+        missing_facts=[str(m) for m in data.get("missing_facts") or []],
+        raw=dict(data),
+    )
+
+
+def recommend(case: Case, *, on: date | None = None) -> Recommendation:
+    """The policy's recommendation for ``case`` today (or ``on``), under the policy in force."""
+    return recommendation_from_json(evaluate_facts(case_facts(case, on=on)), _positions(case))
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def priority_case_filter() -> Q:
+    """Cases decided with a priority charge (what trafficking prosecutors take on)."""
+    return Q(state=CaseState.PROSECUTING) & Q(
+        Exists(
+            ChargingDecision.objects.filter(
+                case=OuterRef("pk"), priority=True, status__in=_IN_FORCE
+            )
+        )
+    )
+
+
+def is_priority_case(case: Case) -> bool:
+    return (
+        case.state == CaseState.PROSECUTING
+        and ChargingDecision.objects.filter(case=case, priority=True, status__in=_IN_FORCE).exists()
+    )
+
+
+def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What a list page shows of each case, in a fixed number of queries."""
+    return cases.select_related("defendant", "arrest").prefetch_related("arrest__charges")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def page_of(qs: QuerySet[Any], number: int, size: int = 25) -> Page:
+    """One page without a COUNT(*) (cheap on 200,000 cases): fetch one row more than shown."""
+    number = max(1, number)
+    rows = list(qs[(number - 1) * size : number * size + 1])
+    return Page(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def _principal_user(actor: Any) -> Any:
+    """The accountable account: the user, or an API token's owner."""
+    return getattr(actor, "owner", None) or actor
+
+
+def actor_label(actor: Any) -> str:
+    label = getattr(actor, "audit_label", None)
+    return str(label) if label else str(getattr(actor, "email", actor))
+
+
+def _record(*, actor: Any, action: str, case: Case, source: str, details: dict[str, Any]) -> None:
+    from survivors_justice.audit.services import record_event
+
+    record_event(
+        actor=actor_label(actor),
+        action=action,
+        object_type="case",
+        object_id=str(case.pk),
+        source=source,
+        outcome="success",
+        details=details,
+    )
+
+
+def _lock_case(case_id: int) -> Case:
+    return Case.objects.select_for_update().select_related("arrest").get(pk=case_id)
+
+
+def _move(case: Case, target: CaseState) -> str:
+    previous = case.state
+    check_transition(case.number, previous, target)
+    case.state = target
+    case.save(update_fields=["state"])
+    return previous
+
+
+def _has_priority(outcomes: Mapping[str, str]) -> bool:
+    return PRIORITY_OUTCOME in outcomes.values()
+
+
+def accept_recommendation(
+    *, actor: Any, case_id: int, source: str = "", policy_version: str | None = None
+) -> ChargingDecision:
+    """Decide ``case_id`` as the policy recommends. The case leaves intake."""
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        if not can(actor, Action.DECIDE_CASE, case):
+            raise NotAllowed(actor, Action.DECIDE_CASE, case)
+        rec = recommend(case)
+        if policy_version is not None and policy_version != rec.policy_version:
+            raise RecommendationChanged(case, policy_version, rec.policy_version)
+        previous = _move(case, rec.state)
+        decision = ChargingDecision.objects.create(
+            case=case,
+            kind=DecisionKind.ACCEPT,
+            status=DecisionStatus.FINAL,
+            policy_id=rec.policy_id,
+            policy_version=rec.policy_version,
+            recommended_priority=rec.case_priority,
+            recommendation=rec.raw,
+            outcomes=rec.outcomes,
+            priority=_has_priority(rec.outcomes),
+            seller_case=rec.declines,
+            declines_overridden=False,
+            decided_by=_principal_user(actor),
+            decided_at=timezone.now(),
+        )
+        _record(
+            actor=actor,
+            action="case.decision.accept",
+            case=case,
+            source=source,
+            details={
+                "decision": decision.pk,
+                "policy": f"{rec.policy_id}@{rec.policy_version}",
+                "outcomes": rec.outcomes,
+                "state": [previous, case.state],
+            },
+        )
+    return decision
+
+
+def override_recommendation(
+    *,
+    actor: Any,
+    case_id: int,
+    outcomes: Mapping[str, str] | Mapping[int, str],
+    reason_category: str,
+    reason_text: str,
+    source: str = "",
+    policy_version: str | None = None,
+) -> ChargingDecision:
+    """Decide ``case_id`` otherwise than the policy recommends, with a reason.
+
+    Prosecuting a charge the policy declines (a person who sold sex) does not take effect: the
+    case waits in ``override_pending`` for a supervisor's approval or refusal.
+    """
+    if reason_category not in OverrideReason.values:
+        raise UnknownReasonCategory(reason_category)
+    if len(reason_text.strip()) < MIN_REASON_CHARS:
+        raise ReasonRequired("an override", reason_text)
+    chosen = {str(k): str(v) for k, v in outcomes.items()}
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        if not can(actor, Action.DECIDE_CASE, case):
+            raise NotAllowed(actor, Action.DECIDE_CASE, case)
+        rec = recommend(case)
+        if policy_version is not None and policy_version != rec.policy_version:
+            raise RecommendationChanged(case, policy_version, rec.policy_version)
+        if set(chosen) != set(rec.outcomes):
+            raise ChargeOutcomesMismatch(case, rec.outcomes, chosen)
+        for p, value in chosen.items():
+            # outside_policy stays possible only where the policy itself says so
+            if value not in OVERRIDE_CHOICES and value != rec.outcomes[p]:
+                raise NotAnOverrideChoice(value)
+        if chosen == rec.outcomes:
+            raise SameAsRecommendation(case)
+        declines_overridden = any(
+            rec.outcomes[p] == DECLINE and chosen[p] != DECLINE for p in chosen
+        )
+        if declines_overridden:
+            status, target = DecisionStatus.PENDING, CaseState.OVERRIDE_PENDING
+        else:
+            status, target = DecisionStatus.FINAL, state_for_outcomes(list(chosen.values()))
+        previous = _move(case, target)
+        decision = ChargingDecision.objects.create(
+            case=case,
+            kind=DecisionKind.OVERRIDE,
+            status=status,
+            policy_id=rec.policy_id,
+            policy_version=rec.policy_version,
+            recommended_priority=rec.case_priority,
+            recommendation=rec.raw,
+            outcomes=chosen,
+            priority=status == DecisionStatus.FINAL and _has_priority(chosen),
+            seller_case=rec.declines,
+            declines_overridden=declines_overridden,
+            reason_category=reason_category,
+            reason_text=reason_text.strip(),
+            decided_by=_principal_user(actor),
+            decided_at=timezone.now(),
+        )
+        _record(
+            actor=actor,
+            action="case.decision.override",
+            case=case,
+            source=source,
+            details={
+                "decision": decision.pk,
+                "policy": f"{rec.policy_id}@{rec.policy_version}",
+                "recommended": rec.outcomes,
+                "outcomes": chosen,
+                "reason_category": reason_category,
+                "status": status,
+                "state": [previous, case.state],
+            },
+        )
+    return decision
+
+
+def review_override(
+    *, actor: Any, decision_id: int, approve: bool, note: str = "", source: str = ""
+) -> ChargingDecision:
+    """A supervisor approves (the override's outcomes apply) or refuses (the policy's apply)."""
+    if not approve and len(note.strip()) < MIN_REASON_CHARS:
+        raise ReasonRequired("refusing an override", note)
+    with transaction.atomic():
+        decision = ChargingDecision.objects.select_for_update().get(pk=decision_id)
+        if decision.status != DecisionStatus.PENDING:
+            raise OverrideNotPending(decision)
+        if not can(actor, Action.REVIEW_OVERRIDE, decision):
+            raise NotAllowed(actor, Action.REVIEW_OVERRIDE, decision)
+        case = _lock_case(decision.case_id)
+        recommended = {
+            str(p): o
+            for p, o in recommendation_from_json(
+                decision.recommendation, _positions(case)
+            ).outcomes.items()
+        }
+        effective = decision.outcomes if approve else recommended
+        previous = _move(case, state_for_outcomes(list(effective.values())))
+        decision.status = DecisionStatus.APPROVED if approve else DecisionStatus.REFUSED
+        decision.priority = _has_priority(effective)
+        decision.reviewed_by = _principal_user(actor)
+        decision.reviewed_at = timezone.now()
+        decision.review_note = note.strip()
+        decision.save(
+            update_fields=["status", "priority", "reviewed_by", "reviewed_at", "review_note"]
+        )
+        _record(
+            actor=actor,
+            action="case.override.approve" if approve else "case.override.refuse",
+            case=case,
+            source=source,
+            details={
+                "decision": decision.pk,
+                "outcomes": effective,
+                "state": [previous, case.state],
+            },
+        )
+    return decision
+
+
+# --- compliance ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonFigures:
+    email: str
+    declined: int = 0  # selling-sex cases decided as the policy recommends
+    overrides: int = 0  # overrides of a decline asked for
+    approved: int = 0
+    refused: int = 0
+    pending: int = 0
+
+
+@dataclass(frozen=True)
+class Compliance:
+    seller_cases: int
+    declined_as_recommended: int
+    overrides_requested: int
+    overrides_pending: int
+    overrides_approved: int
+    overrides_refused: int
+    by_prosecutor: list[PersonFigures]
+    by_supervisor: list[PersonFigures]
+
+
+def compliance_figures() -> Compliance:
+    """Selling-sex cases (the policy declined a charge): declined, overridden, and by whom."""
+    sellers = ChargingDecision.objects.filter(seller_case=True)
+    overridden = Q(declines_overridden=True)
+    totals = sellers.aggregate(
+        seller_cases=Count("pk"),
+        declined=Count("pk", filter=~overridden),
+        requested=Count("pk", filter=overridden),
+        pending=Count("pk", filter=overridden & Q(status=DecisionStatus.PENDING)),
+        approved=Count("pk", filter=overridden & Q(status=DecisionStatus.APPROVED)),
+        refused=Count("pk", filter=overridden & Q(status=DecisionStatus.REFUSED)),
+    )
+    by_prosecutor = [
+        PersonFigures(
+            email=row["decided_by__email"],
+            declined=row["declined"],
+            overrides=row["overrides"],
+            approved=row["approved"],
+            refused=row["refused"],
+            pending=row["pending"],
+        )
+        for row in sellers.values("decided_by__email")
+        .annotate(
+            declined=Count("pk", filter=~overridden),
+            overrides=Count("pk", filter=overridden),
+            approved=Count("pk", filter=overridden & Q(status=DecisionStatus.APPROVED)),
+            refused=Count("pk", filter=overridden & Q(status=DecisionStatus.REFUSED)),
+            pending=Count("pk", filter=overridden & Q(status=DecisionStatus.PENDING)),
+        )
+        .order_by("decided_by__email")
+    ]
+    by_supervisor = [
+        PersonFigures(
+            email=row["reviewed_by__email"], approved=row["approved"], refused=row["refused"]
+        )
+        for row in sellers.filter(overridden, reviewed_by__isnull=False)
+        .values("reviewed_by__email")
+        .annotate(
+            approved=Count("pk", filter=Q(status=DecisionStatus.APPROVED)),
+            refused=Count("pk", filter=Q(status=DecisionStatus.REFUSED)),
+        )
+        .order_by("reviewed_by__email")
+    ]
+    return Compliance(
+        seller_cases=totals["seller_cases"],
+        declined_as_recommended=totals["declined"],
+        overrides_requested=totals["requested"],
+        overrides_pending=totals["pending"],
+        overrides_approved=totals["approved"],
+        overrides_refused=totals["refused"],
+        by_prosecutor=by_prosecutor,
+        by_supervisor=by_supervisor,
+    )
+
+
+def override_rows(decision: ChargingDecision) -> list[dict[str, str]]:
+    """For a supervisor: each charge, what the policy said and what the prosecutor asks."""
+    positions = sorted(int(p) for p in decision.outcomes)
+    rec = recommendation_from_json(decision.recommendation, positions)
+    by_position = {str(c.position): c for c in rec.charges}
+    rows = []
+    for position in [str(p) for p in positions]:
+        requested = decision.outcomes[position]
+        charge = by_position.get(position)
+        rows.append(
+            {
+                "charge": charge.law_code if charge else f"charge {position}",
+                "recommended": OUTCOME_LABELS.get(charge.outcome, "") if charge else "",
+                "requested": OUTCOME_LABELS.get(requested, requested),
+            }
+        )
+    return rows

@@ -1,0 +1,257 @@
+"""Intake pages: the queue, the case page, accept/override, the override queue, compliance.
+
+Thin: each view asks ``survivors_justice.permissions`` (via its decorators), calls one service and
+renders. Every page that shows a defendant's record writes an audit record of the read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from survivors_justice.cases import services
+from survivors_justice.cases.flows import CaseState, IllegalTransition
+from survivors_justice.cases.forms import AcceptForm, OverrideForm, ReviewForm
+from survivors_justice.cases.models import Case, ChargingDecision, DecisionStatus
+from survivors_justice.cases.services import OUTCOME_LABELS
+from survivors_justice.permissions import (
+    Action,
+    NotAllowed,
+    can,
+    case_view,
+    forbidden,
+    not_found,
+    require,
+    reviewable_overrides,
+    visible_cases,
+)
+
+PAGE_SIZE = 25
+
+
+def source_of(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _audit_read(request: HttpRequest, *, action: str, object_type: str, object_id: str,
+                details: dict[str, Any] | None = None) -> None:
+    from survivors_justice.audit.services import record_event
+
+    with transaction.atomic():
+        record_event(
+            actor=services.actor_label(request.user),
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            source=source_of(request),
+            details=details or {},
+        )
+
+
+def _htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))  # django-htmx's middleware sets request.htmx
+
+
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _rows(cases: list[Case]) -> list[dict[str, Any]]:
+    return [{"case": case, "rec": services.recommend(case)} for case in cases]
+
+
+@require_GET
+@require(Action.INTAKE_QUEUE)
+def intake_queue(request: HttpRequest) -> HttpResponse:
+    """New cases, oldest first, each with the policy's recommendation, reasons and gaps."""
+    qs = services.with_list_data(
+        visible_cases(request.user).filter(state=CaseState.INTAKE).order_by("opened_at", "pk")
+    )
+    page = services.page_of(qs, _page_number(request), PAGE_SIZE)
+    _audit_read(
+        request,
+        action="cases.intake_queue.read",
+        object_type="case",
+        object_id="",
+        details={"cases": [c.pk for c in page.items], "page": page.number},
+    )
+    return render(
+        request,
+        "cases/intake_queue.html",
+        {"page": page, "rows": _rows(page.items), "labels": OUTCOME_LABELS},
+    )
+
+
+@require_GET
+@require(Action.PRIORITY_LIST)
+def priority_list(request: HttpRequest) -> HttpResponse:
+    """Priority and panel cases (trafficking prosecutors)."""
+    qs = services.with_list_data(visible_cases(request.user).order_by("-opened_at", "-pk"))
+    page = services.page_of(qs, _page_number(request), PAGE_SIZE)
+    _audit_read(
+        request,
+        action="cases.priority_list.read",
+        object_type="case",
+        object_id="",
+        details={"cases": [c.pk for c in page.items], "page": page.number},
+    )
+    return render(request, "cases/priority_list.html", {"page": page})
+
+
+def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    rec = services.recommend(case)
+    decisions = list(case.decisions.select_related("decided_by", "reviewed_by").order_by("pk"))
+    pending = next((d for d in decisions if d.status == DecisionStatus.PENDING), None)
+    context: dict[str, Any] = {
+        "case": case,
+        "rec": rec,
+        "labels": OUTCOME_LABELS,
+        "decisions": decisions,
+        "can_decide": can(request.user, Action.DECIDE_CASE, case),
+        "pending": pending,
+        "can_review": pending is not None and can(request.user, Action.REVIEW_OVERRIDE, pending),
+        "accept_form": AcceptForm(initial={"policy_version": rec.policy_version}),
+        "review_form": ReviewForm(),
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+@case_view(Action.VIEW_CASE)
+def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
+    _audit_read(request, action="case.read", object_type="case", object_id=str(case.pk))
+    return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+@require_POST
+@case_view(Action.DECIDE_CASE)
+def accept(request: HttpRequest, case: Case) -> HttpResponse:
+    form = AcceptForm(request.POST)
+    if not form.is_valid():
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        services.accept_recommendation(
+            actor=request.user,
+            case_id=case.pk,
+            source=source_of(request),
+            policy_version=form.cleaned_data["policy_version"],
+        )
+    except (services.IntakeError, IllegalTransition) as exc:
+        messages.error(request, str(exc))
+        return redirect("cases:detail", pk=case.pk)
+    except NotAllowed:
+        return forbidden(request)
+    messages.success(request, f"Case {case.number}: the recommendation is recorded as decided.")
+    return redirect("cases:queue")
+
+
+@require_http_methods(["GET", "POST"])
+@case_view(Action.DECIDE_CASE)
+def override(request: HttpRequest, case: Case) -> HttpResponse:
+    """GET: the override form (an HTMX fragment, or the full case page). POST: record it."""
+    rec = services.recommend(case)
+    template = "cases/_override_form.html" if _htmx(request) else "cases/override.html"
+    if request.method == "GET":
+        form = OverrideForm(recommendation=rec)
+        return render(request, template, {"case": case, "rec": rec, "form": form})
+    form = OverrideForm(request.POST, recommendation=rec)
+    if form.is_valid():
+        try:
+            decision = services.override_recommendation(
+                actor=request.user,
+                case_id=case.pk,
+                outcomes=form.outcomes(),
+                reason_category=form.cleaned_data["reason_category"],
+                reason_text=form.cleaned_data["reason_text"],
+                source=source_of(request),
+                policy_version=form.cleaned_data["policy_version"],
+            )
+        except NotAllowed:
+            return forbidden(request)
+        except (services.IntakeError, IllegalTransition) as exc:
+            form.add_error(None, str(exc))
+        else:
+            if decision.status == DecisionStatus.PENDING:
+                text = (
+                    f"Case {case.number}: your override is recorded and waits for a supervisor; "
+                    "the policy's decline stands until then."
+                )
+            else:
+                text = f"Case {case.number}: your override is recorded."
+            messages.success(request, text)
+            target = reverse("cases:queue")
+            if _htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
+    return render(request, template, {"case": case, "rec": rec, "form": form}, status=422)
+
+
+@require_GET
+@require(Action.OVERRIDE_QUEUE)
+def override_queue(request: HttpRequest) -> HttpResponse:
+    decisions = list(
+        reviewable_overrides(request.user)
+        .select_related("case", "case__defendant", "decided_by")
+        .order_by("decided_at", "pk")[:200]
+    )
+    for d in decisions:
+        d.rows = services.override_rows(d)  # type: ignore[attr-defined]  # template-only data
+    _audit_read(
+        request,
+        action="cases.override_queue.read",
+        object_type="case",
+        object_id="",
+        details={"cases": [d.case_id for d in decisions]},
+    )
+    return render(
+        request,
+        "cases/override_queue.html",
+        {"decisions": decisions, "labels": OUTCOME_LABELS, "form": ReviewForm()},
+    )
+
+
+@require_POST
+@require(Action.REVIEW_OVERRIDE)
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = ChargingDecision.objects.select_related("case").filter(pk=pk).first()
+    if decision is None or not can(request.user, Action.REVIEW_OVERRIDE, decision):
+        return not_found(request)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or refuse.")
+        return redirect("cases:overrides")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.review_override(
+            actor=request.user,
+            decision_id=decision.pk,
+            approve=approve,
+            note=form.cleaned_data["note"],
+            source=source_of(request),
+        )
+    except NotAllowed:
+        return forbidden(request)
+    except (services.IntakeError, IllegalTransition) as exc:
+        messages.error(request, str(exc))
+        return redirect("cases:overrides")
+    verb = "approved" if approve else "refused"
+    messages.success(request, f"Case {decision.case.number}: override {verb}.")
+    return redirect("cases:overrides")
+
+
+@require_GET
+@require(Action.COMPLIANCE)
+def compliance(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/compliance.html", {"figures": services.compliance_figures()})
