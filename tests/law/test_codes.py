@@ -57,10 +57,11 @@ def test_nypd_codes(raw: str, section: str, subdivision: str | None, qualifier: 
 def test_citations(raw: str, section: str, subdivision: str | None) -> None:
     code = parse_law_code(raw)
     assert (code.chapter, code.section, code.subdivision) == ("PL", section, subdivision)
+    assert not code.nypd
 
 
 def test_other_chapters_are_kept_uninterpreted() -> None:
-    assert parse_law_code("VTL0511A04") == LawCode("VTL0511A04", "VTL", "0511A04", None)
+    assert parse_law_code("VTL0511A04") == LawCode("VTL0511A04", "VTL", "0511A04", None, nypd=True)
     assert parse_law_code("AM 0353B00").chapter == "AM"
 
 

@@ -209,13 +209,14 @@ class Catalog:
         notes: list[str] = []
         chapter = "PL"
         qualifier: str | None = None
+        nypd = False
         if raw:
             try:
                 parsed = parse_law_code(raw)
             except LawCodeError:
                 return self._from_pd(raw, pd, on, f"law code {raw!r} cannot be read")
             chapter, sec, sub = parsed.chapter, parsed.section, parsed.subdivision
-            qualifier = parsed.qualifier
+            qualifier, nypd = parsed.qualifier, parsed.nypd
         elif section:
             sec, sub = section.strip(), (subdivision.strip() if subdivision else None)
             raw = None
@@ -239,7 +240,12 @@ class Catalog:
                 )
             return ResolvedCharge(raw, sec, sub, ChargeStatus.OUTSIDE, None, None, None, note)
 
-        reading = next((r for r in self.readings if r.applies(sec, sub, qualifier, pd, on)), None)
+        # Readings interpret NYPD records; a citation a person writes means what it says.
+        reading = None
+        if nypd:
+            reading = next(
+                (r for r in self.readings if r.applies(sec, sub, qualifier, pd, on)), None
+            )
         if reading is not None:
             if (reading.read_section, reading.read_subdivision) != (sec, sub):
                 notes.append(

@@ -75,14 +75,14 @@ def parse_law_code(raw: str) -> LawCode:
     if match is not None:
         chapter, body = match.group(1), match.group(2)
         if chapter != "PL":
-            return LawCode(raw=raw, chapter=chapter, section=body, subdivision=None)
+            return LawCode(raw=raw, chapter=chapter, section=body, subdivision=None, nypd=True)
         if not body[:5].isdigit():
             raise LawCodeError(
                 raw, "a Penal Law code needs five digits (article and section) after 'PL '"
             )
         subdivision, qualifier = _pl_tail(body[5:])
         section = f"{body[:3]}.{body[3:5]}"
-        return LawCode(raw, "PL", section, subdivision, qualifier)
+        return LawCode(raw, "PL", section, subdivision, qualifier, nypd=True)
     match = _CITATION.fullmatch(text)
     if match is not None:
         section = match.group("section").lower()

@@ -43,10 +43,12 @@ def _representative(breaks: tuple[date, ...], epoch: int | None) -> date | None:
 
 
 def _pd_expr(column: str, schema: pl.Schema) -> pl.Expr:
+    """The PD_CD column as text, untouched otherwise (normalised per distinct value later)."""
     if column not in schema:
         return pl.lit(None, dtype=pl.String)
-    text = pl.col(column).cast(pl.String).str.strip_chars().str.replace(r"\.0$", "")
-    return pl.when(text == "").then(None).otherwise(text)
+    if schema[column] == pl.String:
+        return pl.col(column)
+    return pl.col(column).cast(pl.String)
 
 
 def resolve_frame(
@@ -93,7 +95,9 @@ def resolve_frame(
         epoch = pl.lit(None, dtype=pl.Int16)
 
     keyed = frame.with_columns(
-        pl.col(law_code).cast(pl.String).str.strip_chars().alias(_LC),
+        (
+            pl.col(law_code) if schema[law_code] == pl.String else pl.col(law_code).cast(pl.String)
+        ).alias(_LC),
         _pd_expr(pd_cd, schema).alias(_PD),
         epoch.alias(_EPOCH),
     )

@@ -94,6 +94,7 @@ class LawCode:
     section: str  # "230.34"; for chapters other than PL, the uninterpreted code body
     subdivision: str | None  # "5(a)"
     qualifier: str | None = None  # NYPD letters that are not part of the citation ("M", "X", ...)
+    nypd: bool = False  # written in the NYPD's LAW_CODE form (readings of NYPD records apply)
 
 
 @dataclass(frozen=True, slots=True)
