@@ -203,7 +203,7 @@ def disparity_table(
         .then(pl.col("rate_per_100k") / pl.col("_ref_rate")),
     )
     se = (1.0 / pl.col("count") + 1.0 / pl.col("_ref_count")).sqrt()
-    ok = (pl.col("rri") > 0) & (pl.col("_ref_count") > 0) & (pl.col("group") != ref)
+    ok = (pl.col("rri") > 0) & (pl.col("_ref_count") > 0) & (pl.col("group") != pl.lit(ref or ""))
     table = table.with_columns(
         rri_ci_low=pl.when(ok).then(pl.col("rri") * (-Z95 * se).exp()),
         rri_ci_high=pl.when(ok).then(pl.col("rri") * (Z95 * se).exp()),

@@ -1,0 +1,202 @@
+"""Charts of a disparity report, drawn with matplotlib: inline SVG for the HTML, PNG/SVG files
+for print. Every bar carries an SVG id (``bar-<group>``) so a browser test can find it."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: files and strings only
+
+import matplotlib.pyplot as plt
+import numpy as np
+import shapely
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+
+from survivors_justice.analytics.measures import Z95
+from survivors_justice.analytics.reference import Polygons
+
+BLUE = "#1a4480"
+LIGHT = "#97b4d9"
+GREY = "#71767a"
+RED = "#b50909"
+plt.rcParams.update({
+    "svg.fonttype": "none",  # keep text as text: smaller, searchable, read by screen readers
+    "svg.hashsalt": "survivors-justice",  # stable ids: the same data gives the same file
+    "font.size": 10,
+    "font.family": "DejaVu Sans",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+})
+
+
+@dataclass(frozen=True)
+class Bar:
+    key: str
+    label: str
+    value: float | None
+    low: float | None = None
+    high: float | None = None
+    unstable: bool = False
+    note: str = ""
+
+
+def rate_interval(rate: float, count: int) -> tuple[float, float]:
+    """95% interval of a rate from a Poisson count (log method)."""
+    if count <= 0:
+        return (0.0, 0.0)
+    half = Z95 / math.sqrt(count)
+    return (rate * math.exp(-half), rate * math.exp(half))
+
+
+def bar_chart(bars: Sequence[Bar], *, title: str, xlabel: str, highlight: str | None = None,
+              log: bool = False, reference_line: float | None = None) -> Figure:
+    """Horizontal bars with 95% interval whiskers; unstable bars hatched and pale."""
+    shown = [b for b in bars if b.value is not None]
+    height = 0.9 + 0.5 * max(1, len(shown))
+    fig, ax = plt.subplots(figsize=(7.5, height), layout="constrained")
+    ys = np.arange(len(shown))[::-1]
+    values = [float(b.value or 0.0) for b in shown] + [1e-9]
+    if log:
+        lows = [float(b.low or b.value or 1.0) for b in shown if (b.low or b.value)]
+        left = min([*lows, 1.0]) / 1.6
+        right = max(float(b.high or b.value or 1.0) for b in shown) * 2.5
+    else:
+        left, right = 0.0, max(values) * 1.7
+    for y, bar in zip(ys, shown, strict=True):
+        value = float(bar.value or 0.0)
+        color = GREY if bar.key == highlight else BLUE
+        patch = ax.barh(y, value, color=LIGHT if bar.unstable else color,
+                        hatch="//" if bar.unstable else None, edgecolor=color, height=0.62,
+                        left=left if log else 0.0)
+        if log:
+            patch.patches[0].set_width(max(value - left, 0.0))
+        patch.patches[0].set_gid(f"bar-{_safe(bar.key)}")
+        tip = value
+        if bar.low is not None and bar.high is not None:
+            high = min(bar.high, right / (1.25 if log else 1.15))
+            ax.errorbar(value, y, xerr=[[value - bar.low], [high - value]], fmt="none",
+                        ecolor="#1b1b1b", capsize=3, lw=1)
+            if high < bar.high:
+                ax.annotate("", xy=(high * (1.12 if log else 1.03), y), xytext=(high, y),
+                            arrowprops={"arrowstyle": "->", "lw": 1})
+            tip = high
+        text = f"{value:,.1f}" + ("  unstable" if bar.unstable else "") + bar.note
+        ax.text(tip * 1.15 if log else tip + 0.02 * right, y + 0.02, text, va="center",
+                fontsize=9)
+    ax.set_yticks(ys, [b.label for b in shown])
+    ax.set_xlabel(xlabel)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
+    if log:
+        ax.set_xscale("log")
+    if reference_line is not None:
+        ax.axvline(reference_line, color=RED, lw=1, ls="--")
+    ax.set_xlim(left, right)
+    return fig
+
+
+def forest_chart(bars: Sequence[Bar], *, title: str, xlabel: str) -> Figure:
+    """Rate ratios as points with 95% CI lines on a log scale; the line at 1 is parity."""
+    shown = [b for b in bars if b.value is not None and b.value > 0]
+    fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.5 * max(1, len(shown))), layout="constrained")
+    ys = np.arange(len(shown))[::-1]
+    for y, bar in zip(ys, shown, strict=True):
+        value = float(bar.value or 1.0)
+        low, high = float(bar.low or value), float(bar.high or value)
+        ax.plot([low, high], [y, y], color="#1b1b1b", lw=1.4)
+        (point,) = ax.plot([value], [y], marker="D", ms=8, ls="none",
+                           color=LIGHT if bar.unstable else BLUE, markeredgecolor=BLUE)
+        point.set_gid(f"point-{_safe(bar.key)}")
+        label = f"{value:.1f} ({low:.1f}-{high:.1f})" + ("  unstable" if bar.unstable else "")
+        ax.text(high * 1.12, y, label, va="center", fontsize=9)
+    ax.axvline(1.0, color=RED, lw=1, ls="--")
+    ax.set_xscale("log")
+    lows = [float(b.low or b.value or 1.0) for b in shown]
+    highs = [float(b.high or b.value or 1.0) for b in shown]
+    ax.set_xlim(min([*lows, 1.0]) / 1.5, max([*highs, 1.0]) * 6)
+    ax.set_yticks(ys, [b.label for b in shown])
+    ax.set_xlabel(xlabel)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
+    return fig
+
+
+def _pad(bars: Sequence[Bar]) -> float:
+    return 0.02 * max([float(b.high or b.value or 0) for b in bars] + [1.0])
+
+
+def _safe(key: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]", "_", key)
+
+
+def map_chart(values: Mapping[str, float | None], polygons: Polygons, *, title: str,
+              label: str, tolerance: float = 0.0004) -> Figure:
+    """Choropleth of ``values`` (polygon key -> value; None/missing drawn grey, hatched)."""
+    fig, ax = plt.subplots(figsize=(7.5, 7.5), layout="constrained")
+    known = [v for v in values.values() if v is not None]
+    norm = Normalize(vmin=0, vmax=max(known) if known else 1.0)
+    cmap = matplotlib.colormaps["Blues"]
+    verts: list[np.ndarray] = []
+    faces: list[tuple[float, float, float, float]] = []
+    hatches_verts: list[np.ndarray] = []
+    for key, geom in zip(polygons.keys, polygons.geometries, strict=True):
+        simple = shapely.simplify(geom, tolerance)
+        parts = list(getattr(simple, "geoms", [simple]))
+        value = values.get(key)
+        for part in parts:
+            ring = np.asarray(part.exterior.coords)
+            if value is None:
+                hatches_verts.append(ring)
+            else:
+                verts.append(ring)
+                faces.append(cmap(0.12 + 0.88 * float(norm(value))))
+    coll = PolyCollection(verts, facecolors=faces, edgecolors="white", linewidths=0.3)
+    coll.set_gid("map-areas")
+    ax.add_collection(coll)
+    if hatches_verts:
+        nod = PolyCollection(hatches_verts, facecolors="#dfe1e2", edgecolors="white",
+                             linewidths=0.3, hatch="///")
+        nod.set_gid("map-no-data")
+        ax.add_collection(nod)
+    ax.autoscale_view()
+    ax.set_aspect(1 / math.cos(math.radians(40.7)))
+    ax.set_axis_off()
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    fig.colorbar(sm, ax=ax, shrink=0.6, label=label)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
+    return fig
+
+
+def to_svg(fig: Figure, description: str) -> str:
+    """The figure as an inline ``<svg>`` element with an accessible name."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg")
+    plt.close(fig)
+    text = buf.getvalue()
+    start = text.index("<svg")
+    svg = text[start:]
+    safe = description.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{safe}" ', 1)
+
+
+def save(fig: Figure, stem: Path) -> list[Path]:
+    """Write ``stem``.png (150 dpi) and ``stem``.svg; returns the paths."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    out = []
+    for ext, dpi in (("png", 150), ("svg", 72)):
+        path = stem.with_suffix(f".{ext}")
+        fig.savefig(path, format=ext, dpi=dpi)
+        out.append(path)
+    plt.close(fig)
+    return out
+
+
+def close(fig: Figure) -> None:
+    plt.close(fig)

@@ -1,0 +1,392 @@
+"""A disparity report from arrests to figures: what the CLI and the web dashboard call.
+
+``prepare_arrests`` turns an NYPD CSV path or a store frame into the cleaned, role-resolved,
+neighbourhood-placed frame; ``build_report`` computes the requested table and the standing
+sections of the HTML report; ``render_*`` write it as text, CSV, JSON or a self-contained HTML page.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from survivors_justice.analytics import geo as geo_mod
+from survivors_justice.analytics.errors import MissingColumnError
+from survivors_justice.analytics.groups import (
+    ALL,
+    DEFAULT_REFERENCE,
+    Dimension,
+    GeoLevel,
+    group_label,
+)
+from survivors_justice.analytics.measures import MIN_COUNT, disparity_table
+from survivors_justice.analytics.offenses import Offenses, add_roles, select_offenses
+from survivors_justice.analytics.outcomes import screen_outcomes
+from survivors_justice.analytics.reference import CITY, nta_table, precinct_boroughs
+from survivors_justice.analytics.source import clean_arrests, scan_arrests_csv
+from survivors_justice.analytics.suppression import DEFAULT_THRESHOLD, protect, public_columns
+
+FEW = 5  # groups with fewer arrests get no rate-ratio headline
+
+JSON_COLUMNS: tuple[str, ...] = (
+    "geo_level", "geo", "geo_name", "stratum", "group", "group_label", "count", "share",
+    "population", "rate_per_100k", "reference", "rri", "rri_ci_low", "rri_ci_high", "unstable",
+)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Cleaned arrests ready for every measure, with how they were placed."""
+
+    frame: pl.DataFrame
+    placement: geo_mod.Placement
+    source: str
+    offenses: Offenses
+    outcome_note: str | None = None  # why there are no outcomes, when there are none
+
+    @property
+    def period_words(self) -> str:
+        """The period in words: "December 2017", "January 2006 to December 2016"."""
+        months = self.frame["month"].drop_nulls()
+        if months.is_empty():
+            return "no dated arrests"
+        first, last = (_month_words(str(m)) for m in (months.min(), months.max()))
+        return first if first == last else f"{first} to {last}"
+
+    @property
+    def period(self) -> str:
+        months = self.frame["month"].drop_nulls()
+        if months.is_empty():
+            return "no dated arrests"
+        first, last = str(months.min()), str(months.max())
+        return first if first == last else f"{first} to {last}"
+
+
+def _month_words(month: str) -> str:
+    names = ["January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December"]
+    year, _, number = month.partition("-")
+    return f"{names[int(number) - 1]} {year}" if number.isdigit() else month
+
+
+def prepare_arrests(
+    source: str | Path | pl.LazyFrame | pl.DataFrame,
+    *,
+    offenses: Offenses | str = Offenses.PROSTITUTION,
+    policy: str | Path | None = None,
+    screen: bool = True,
+) -> Prepared:
+    """Read (a CSV path) or take (a Polars frame, e.g. store rows) arrests and prepare them.
+
+    With ``screen`` the policy engine adds ``outcome`` (skipped, with a note, when the frame
+    already has one or when the engine cannot screen it).
+    """
+    if isinstance(source, str | Path):
+        raw = scan_arrests_csv(source)
+        label = Path(source).name
+    else:
+        raw = source.lazy()
+        label = "case store"
+    note: str | None = None
+    if screen and "outcome" not in raw.collect_schema().names():
+        try:
+            raw = screen_outcomes(raw, policy)
+        except MissingColumnError as exc:
+            note = str(exc)
+    elif not screen:
+        note = "not screened (run without --no-screen to add the policy's outcomes)"
+    which = Offenses(offenses)
+    lazy = select_offenses(add_roles(clean_arrests(raw)), which)
+    frame = lazy.collect()
+    placed, placement = geo_mod.place(frame.lazy())
+    frame = geo_mod.add_income_quintile(placed).collect()
+    return Prepared(frame=frame, placement=placement, source=label, offenses=which,
+                    outcome_note=note)
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    geo: GeoLevel = GeoLevel.CITY
+    by: Dimension = Dimension.RACE
+    within: Dimension | None = None
+    reference: str | None = None
+    min_count: int = MIN_COUNT
+    public: bool = False
+    threshold: int = DEFAULT_THRESHOLD
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    intro: str
+    dimension: Dimension
+    table: pl.DataFrame
+
+
+@dataclass
+class DisparityReport:
+    options: ReportOptions
+    prepared: Prepared
+    rows: pl.DataFrame
+    sections: list[Section] = field(default_factory=list)
+    headlines: list[str] = field(default_factory=list)
+    map_level: GeoLevel = GeoLevel.PRECINCT
+    map_rows: pl.DataFrame | None = None
+
+
+def table(prepared: Prepared, options: ReportOptions, *, geo: GeoLevel | None = None,
+          by: Dimension | None = None, within: Dimension | None = None,
+          use_within: bool = False) -> pl.DataFrame:
+    """One disparity table of the prepared arrests, protected when ``options.public``."""
+    g = geo or options.geo
+    b = by or options.by
+    w = within if use_within else options.within if by is None else within
+    ref = options.reference if (by is None or by == options.by) else None
+    if options.public:
+        return public_table(prepared.frame, geo=g, by=b, within=w, reference=ref,
+                            min_count=options.min_count, threshold=options.threshold)
+    return disparity_table(prepared.frame, geo=g, by=b, within=w, reference=ref,
+                           min_count=options.min_count)
+
+
+def _parent_boroughs(frame: pl.DataFrame, geo: GeoLevel) -> pl.DataFrame:
+    """The frame with ``borough`` set to the borough holding each arrest's ``geo`` place, so that
+    places add up exactly to their borough (``unknown`` when the place has no borough)."""
+    if geo is GeoLevel.NTA:
+        lookup = nta_table().select("nta", pl.col("borough").alias("_b"))
+        return (frame.join(lookup, on="nta", how="left")
+                .with_columns(borough=pl.col("_b").fill_null("unknown")).drop("_b"))
+    if geo is GeoLevel.PRECINCT:
+        lookup = precinct_boroughs().rename({"borough": "_b"})
+        return (frame.join(lookup, on="precinct", how="left")
+                .with_columns(borough=pl.col("_b").fill_null("unknown")).drop("_b"))
+    return frame.with_columns(pl.col("borough").fill_null("unknown"))
+
+
+def public_table(frame: pl.DataFrame, *, geo: GeoLevel, by: Dimension,
+                 within: Dimension | None = None, reference: str | None = None,
+                 min_count: int = MIN_COUNT, threshold: int = DEFAULT_THRESHOLD) -> pl.DataFrame:
+    """The table with its borough and city totals, suppressed jointly (see ``suppression``).
+
+    Rows of every level are returned (places, then boroughs, then the city) with a
+    ``suppressed`` column; suppressed counts and the figures that would reveal them are empty.
+    """
+    levels = {GeoLevel.CITY: [GeoLevel.CITY],
+              GeoLevel.BOROUGH: [GeoLevel.BOROUGH, GeoLevel.CITY]}.get(
+        geo, [geo, GeoLevel.BOROUGH, GeoLevel.CITY])
+    base = _parent_boroughs(frame, geo)
+    parts = []
+    for level in levels:
+        for w in ([within, None] if within is not None else [None]):
+            part = disparity_table(base, geo=level, by=by, within=w, reference=reference,
+                                   min_count=min_count)
+            parts.append(part)
+    cells = pl.concat(parts).with_columns(
+        _node=pl.col("geo_level") + pl.lit(":") + pl.col("geo"))
+    parent: dict[str, str] = {}
+    city = f"{GeoLevel.CITY.value}:{CITY}"
+    for level, place in cells.select("geo_level", "geo").unique().iter_rows():
+        node = f"{level}:{place}"
+        if level == GeoLevel.BOROUGH.value:
+            parent[node] = city
+        elif level in (GeoLevel.PRECINCT.value, GeoLevel.NTA.value):
+            b = _leaf_borough(geo, place)
+            parent[node] = f"{GeoLevel.BOROUGH.value}:{b}"
+    # Every parent must exist as a node (e.g. "borough:unknown" with zero arrests is absent).
+    nodes = set(cells["_node"].to_list())
+    for child, par in list(parent.items()):
+        if par not in nodes:
+            parent[child] = city
+    keyed = cells.rename({"geo": "_geo"}).rename({"_node": "geo"})
+    protected = protect(keyed, parent, threshold)
+    return protected.drop("geo").rename({"_geo": "geo"}).select(
+        [*JSON_COLUMNS, "suppressed"])
+
+
+def _leaf_borough(geo: GeoLevel, place: str) -> str:
+    if geo is GeoLevel.NTA:
+        found = nta_table().filter(pl.col("nta") == place)["borough"]
+    else:
+        try:
+            number = int(place)
+        except ValueError:
+            return "unknown"
+        found = precinct_boroughs().filter(pl.col("precinct") == number)["borough"]
+    return str(found[0]) if len(found) else "unknown"
+
+
+def build_report(prepared: Prepared, options: ReportOptions | None = None) -> DisparityReport:
+    """The requested table plus the standing sections and headline findings of the report."""
+    opts = options or ReportOptions()
+    rows = table(prepared, opts)
+    report = DisparityReport(options=opts, prepared=prepared, rows=rows)
+    has_outcome = "outcome" in prepared.frame.columns
+    specs: list[tuple[str, str, str, Dimension, Dimension | None, GeoLevel]] = [
+        ("race", "Arrest rates by race and ethnicity, New York City",
+         "Rates per 100,000 residents of each group, and each group's rate relative to the "
+         "reference group.", Dimension.RACE, None, GeoLevel.CITY),
+        ("role", "Who was charged with what",
+         "Arrests by the role the charge gives the person (from the charge catalog), and the "
+         "race breakdown within each role.", Dimension.RACE, Dimension.ROLE, GeoLevel.CITY),
+    ]
+    if has_outcome:
+        specs.append(("outcome", "What the policy does with these arrests",
+                      "Each arrest screened by the current policy; the race breakdown within "
+                      "each outcome.", Dimension.RACE, Dimension.OUTCOME, GeoLevel.CITY))
+    specs += [
+        ("income", "Neighbourhood income",
+         "Arrests by the median household income of the neighbourhood where they happened "
+         "(fifths of the city's residents, Q1 poorest).", Dimension.INCOME_QUINTILE, None,
+         GeoLevel.CITY),
+        ("borough", "Boroughs", "Rates by race and ethnicity in each borough.",
+         Dimension.RACE, None, GeoLevel.BOROUGH),
+        ("sex", "Sex", "Arrests by sex as NYPD recorded it (no census denominator is used).",
+         Dimension.SEX, None, GeoLevel.CITY),
+        ("age", "Age group", "Arrests by age group as NYPD recorded it.",
+         Dimension.AGE_GROUP, None, GeoLevel.CITY),
+    ]
+    for key, title, intro, by, within, level in specs:
+        sub = ReportOptions(geo=level, by=by, within=within,
+                            reference=opts.reference if by is opts.by else None,
+                            min_count=opts.min_count, public=opts.public,
+                            threshold=opts.threshold)
+        frame = table(prepared, sub, geo=level, by=by, within=within, use_within=True)
+        if opts.public:
+            frame = frame.filter(pl.col("geo_level") == level.value)
+        report.sections.append(Section(key, title, intro, by, frame))
+    report.map_level = GeoLevel.NTA if opts.geo is GeoLevel.NTA else GeoLevel.PRECINCT
+    map_opts = ReportOptions(geo=report.map_level, by=Dimension.RACE, public=opts.public,
+                             threshold=opts.threshold, min_count=opts.min_count)
+    map_rows = table(prepared, map_opts, geo=report.map_level, by=Dimension.RACE,
+                     use_within=True)
+    report.map_rows = map_rows.filter((pl.col("group") == ALL)
+                                      & (pl.col("geo_level") == report.map_level.value))
+    report.headlines = headlines(report)
+    return report
+
+
+def _section(report: DisparityReport, key: str) -> pl.DataFrame | None:
+    for s in report.sections:
+        if s.key == key:
+            return s.table
+    return None
+
+
+def _fmt_ci(row: dict[str, Any]) -> str:
+    return f"95% CI {row['rri_ci_low']:.1f} to {row['rri_ci_high']:.1f}"
+
+
+def headlines(report: DisparityReport) -> list[str]:
+    """Findings in plain words, from the figures (never from a template of fixed numbers)."""
+    out: list[str] = []
+    prep = report.prepared
+    what = ("prostitution-related arrests" if prep.offenses is Offenses.PROSTITUTION
+            else "arrests")
+    race = _section(report, "race")
+    if race is not None:
+        total = race.filter(pl.col("group") == ALL).row(0, named=True)
+        rate = total["rate_per_100k"]
+        count = total["count"]
+        if count is not None:
+            out.append(f"In {prep.period_words}, NYPD made {count:,} {what} in New York City"
+                       + (f", {rate:.1f} for every 100,000 residents." if rate else "."))
+        ref = race["reference"].drop_nulls()
+        ref_label = group_label(Dimension.RACE, str(ref[0])) if len(ref) else "reference"
+        few: list[str] = []
+        compared = race.filter((pl.col("group") != ALL) & pl.col("rri").is_not_null()
+                               & (pl.col("group") != pl.col("reference")))
+        for row in compared.sort(pl.col("unstable"), pl.col("rri"),
+                                 descending=[False, True]).iter_rows(named=True):
+            if (row["count"] or 0) < FEW:
+                few.append(f"{row['group_label']} ({row['count']})")
+                continue
+            if row["rri"] >= 1.25 or row["rri"] <= 0.8:
+                times = (f"{row['rri']:.1f} times" if row["rri"] >= 1.25
+                         else f"{row['rri']:.2f} times")
+                caution = (" Few arrests: read this as a direction, not a size."
+                           if row["unstable"] else "")
+                out.append(f"{row['group_label']} people were arrested at {times} the "
+                           f"per-resident rate of {ref_label} people ({_fmt_ci(row)}).{caution}")
+        if few:
+            out.append("Too few arrests to compare rates: " + ", ".join(few) + ".")
+        bh = race.filter(pl.col("group").is_in(["black", "hispanic"]))
+        if bh["count"].null_count() == 0 and count:
+            share = float(bh["count"].sum()) / count
+            pop_all = total["population"]
+            pop = bh["population"].sum()
+            if pop_all:
+                out.append(f"{share:.0%} of the people arrested were recorded as Black or "
+                           f"Hispanic; these groups are {pop / pop_all:.0%} of the city's "
+                           "residents.")
+    income = _section(report, "income")
+    if income is not None:
+        q1 = income.filter(pl.col("group") == "Q1")
+        if len(q1) and q1["rri"][0] is not None:
+            row = q1.row(0, named=True)
+            out.append(f"Arrests in the poorest fifth of neighbourhoods ran at {row['rri']:.1f} "
+                       f"times the rate in the richest fifth ({_fmt_ci(row)}).")
+    role = _section(report, "role")
+    if role is not None:
+        totals = {r["stratum"]: r["count"] for r in
+                  role.filter(pl.col("group") == ALL).iter_rows(named=True)}
+        n = sum(v for v in totals.values() if v is not None)
+        if n and all(v is not None for v in totals.values()):
+            seller = totals.get("seller", 0) or 0
+            parts = [f"{totals.get(k, 0) or 0:,} {label}" for k, label in
+                     (("buyer", "for buying sex"), ("promoter", "for promoting prostitution"),
+                      ("trafficker", "for trafficking"))]
+            out.append(f"{seller:,} of the {n:,} arrests ({seller / n:.0%}) were of people "
+                       f"charged with selling sex, which the policy declines to prosecute; "
+                       f"{', '.join(parts)}.")
+    outcome = _section(report, "outcome")
+    if outcome is not None:
+        totals = {r["stratum"]: r["count"] for r in
+                  outcome.filter(pl.col("group") == ALL).iter_rows(named=True)}
+        if totals and all(v is not None for v in totals.values()):
+            out.append(
+                f"Under the current policy {totals.get('decline', 0) or 0:,} would be declined, "
+                f"{totals.get('prosecute', 0) or 0:,} prosecuted, "
+                f"{totals.get('prosecute_priority', 0) or 0:,} prosecuted as priority and "
+                f"{totals.get('panel_review', 0) or 0:,} sent to the review panel.")
+    pl_ = prep.placement
+    unplaced = pl_.no_coordinates + pl_.outside
+    out.append(f"{pl_.placed:,} of {pl_.total:,} arrests were placed in a neighbourhood; "
+               f"{unplaced:,} could not be ({pl_.no_coordinates:,} without coordinates, "
+               f"{pl_.outside:,} outside every neighbourhood boundary) and are counted in the "
+               "city totals.")
+    return out
+
+
+# ---------------------------------------------------------------- plain renderers
+def output_frame(report: DisparityReport) -> pl.DataFrame:
+    """The main table as published: JSON columns (+ ``suppressed``), month-level period."""
+    cols = [c for c in (*JSON_COLUMNS, "suppressed") if c in report.rows.columns]
+    frame = report.rows.select(public_columns(cols))
+    return frame.with_columns(period=pl.lit(report.prepared.period),
+                              offenses=pl.lit(report.prepared.offenses.value))
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def render_json(report: DisparityReport) -> str:
+    rows = [{k: _clean(v) for k, v in row.items()}
+            for row in output_frame(report).iter_rows(named=True)]
+    return json.dumps(rows, indent=1, ensure_ascii=False)
+
+
+def render_csv(report: DisparityReport) -> str:
+    return output_frame(report).write_csv()
+
+
+def default_reference(by: Dimension) -> str | None:
+    return DEFAULT_REFERENCE.get(by)
