@@ -63,6 +63,12 @@ def _register() -> None:
     app.command("status")(status)
     app.add_typer(audit_app, name="audit")
 
+    from survivors_justice.accounts.cli import demo, keys_app, users_app
+
+    app.add_typer(users_app, name="users")
+    app.add_typer(keys_app, name="keys")
+    app.command("demo")(demo)
+
 
 _register()
 

@@ -1,0 +1,83 @@
+"""`sj users …` and `sj demo` against the test database."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from typer.testing import CliRunner
+
+from survivors_justice.accounts import services
+from survivors_justice.accounts.models import User
+from survivors_justice.accounts.otp import current_code
+from survivors_justice.accounts.roles import Role
+from survivors_justice.audit.models import AuditRecord
+from survivors_justice.cli import app
+
+pytestmark = pytest.mark.django_db
+runner = CliRunner()
+
+
+def test_create_prints_the_provisioning_uri_and_audits() -> None:
+    result = runner.invoke(
+        app, ["users", "create", "Ana@Office.example", "--role", "advocate", "--org", "QDA",
+              "--password-stdin"], input="a-long-enough-passphrase-7\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = User.objects.get(email="ana@office.example")
+    assert (user.role, user.organisation) == (Role.ADVOCATE, "QDA")
+    assert "otpauth://totp/" in result.stdout
+    assert "secret=" in result.stdout
+    device = TOTPDevice.objects.get(user=user)
+    assert not device.confirmed  # confirmed at the first sign-in
+    assert user.check_password("a-long-enough-passphrase-7")
+    assert AuditRecord.objects.filter(action="accounts.create", object_id=str(user.pk)).exists()
+
+
+@pytest.mark.parametrize(("password", "role", "message"), [
+    ("short-pass1", "advocate", "too short"),
+    ("password1234", "advocate", "too common"),
+    ("a-long-enough-passphrase-7", "sheriff", "role 'sheriff' is not known"),
+])
+def test_create_refuses_bad_input(password: str, role: str, message: str) -> None:
+    result = runner.invoke(app, ["users", "create", "x@office.example", "--role", role,
+                                 "--password-stdin"], input=password + "\n")
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())  # Rich wraps long lines
+    assert not User.objects.filter(email="x@office.example").exists()
+
+
+def test_code_unlock_and_list() -> None:
+    runner.invoke(app, ["users", "create", "c@office.example", "--role", "analyst",
+                        "--password-stdin"], input="a-long-enough-passphrase-7\n")
+    user = User.objects.get(email="c@office.example")
+    code = runner.invoke(app, ["users", "code", "c@office.example"])
+    assert code.stdout.strip() == current_code(TOTPDevice.objects.get(user=user))
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.create(username=user.email, ip_address="198.51.100.1", user_agent="x",
+                                 failures_since_start=5, get_data="", post_data="",
+                                 http_accept="", path_info="/")
+    assert services.is_locked(user.email)
+    assert "locked" in runner.invoke(app, ["users", "list"]).stdout
+    result = runner.invoke(app, ["users", "unlock", "c@office.example"])
+    assert result.exit_code == 0 and "can sign in again" in " ".join(result.output.split())
+    assert not services.is_locked(user.email)
+    assert runner.invoke(app, ["users", "unlock", "nobody@office.example"]).exit_code == 2
+
+
+def test_demo_makes_one_enrolled_account_per_role_and_is_idempotent() -> None:
+    first = runner.invoke(app, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    demo_users = User.objects.filter(email__endswith="@demo.sj.test")
+    assert sorted(u.role for u in demo_users) == sorted(r.value for r in Role)
+    assert all(TOTPDevice.objects.get(user=u).confirmed for u in demo_users)
+    assert "sj users code" in first.stdout
+
+
+@override_settings(PRODUCTION=True)
+def test_demo_and_code_are_refused_in_production() -> None:
+    assert runner.invoke(app, ["demo"]).exit_code == 2
+    assert not User.objects.exists()
+    assert runner.invoke(app, ["users", "code", "a@b.example"]).exit_code == 2
