@@ -1,0 +1,254 @@
+"""The NYPD Arrests Data schema: the header check and the validation of one row.
+
+Framework-free so the rules are easy to read and test. Both published variants are accepted: the
+historic extract (``8h9b-rp9u``, 18 columns, sometimes with a WKT ``Lon_Lat`` column) and the
+year-to-date extract (``uip8-fykc``, the same 18 plus ``New Georeferenced Column``). Column order
+may differ; names are matched without regard to case or surrounding spaces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import NamedTuple
+
+from survivors_justice.demographics import UnknownLabelError, race_code, sex_code
+
+REQUIRED_COLUMNS: tuple[str, ...] = (
+    "ARREST_KEY", "ARREST_DATE", "PD_CD", "PD_DESC", "KY_CD", "OFNS_DESC", "LAW_CODE",
+    "LAW_CAT_CD", "ARREST_BORO", "ARREST_PRECINCT", "JURISDICTION_CODE", "AGE_GROUP",
+    "PERP_SEX", "PERP_RACE", "X_COORD_CD", "Y_COORD_CD", "LATITUDE", "LONGITUDE",
+)
+# Extra columns the published extracts carry; read and ignored (they repeat Latitude/Longitude).
+KNOWN_EXTRA_COLUMNS: tuple[str, ...] = ("NEW GEOREFERENCED COLUMN", "LON_LAT")
+BOROUGHS = {"B": "Bronx", "K": "Brooklyn", "M": "Manhattan", "Q": "Queens", "S": "Staten Island"}
+EARLIEST_DATE = date(1900, 1, 1)
+
+# Longest value each stored text column takes (the model's max_length).
+MAX_LENGTH = {
+    "ARREST_KEY": 20, "PD_CD": 10, "PD_DESC": 100, "KY_CD": 10, "OFNS_DESC": 100, "LAW_CODE": 20,
+    "LAW_CAT_CD": 5, "AGE_GROUP": 10, "PERP_SEX": 10, "PERP_RACE": 40,
+}
+
+
+class NotArrestsFileError(ValueError):
+    """The file is not the NYPD Arrests Data schema; nothing was imported."""
+
+    def __init__(self, name: str, missing: Sequence[str], detail: str = "") -> None:
+        self.name = name
+        self.missing = tuple(missing)
+        what = detail or f"it lacks the column(s) {', '.join(self.missing)}"
+        super().__init__(
+            f"{name} is not an NYPD Arrests Data file: {what}. Nothing was imported. Export the "
+            "file from NYC Open Data (NYPD Arrests Data, historic 8h9b-rp9u or year-to-date "
+            "uip8-fykc) with its header row."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where each required column sits in this file's rows."""
+
+    index: dict[str, int]
+    width: int
+    extra: tuple[str, ...]  # header names beyond the required ones, as written
+    header: tuple[str, ...]
+
+
+def read_header(name: str, header: Sequence[str] | None) -> Layout:
+    """Check a header row; raise :class:`NotArrestsFileError` naming what is missing."""
+    if not header:
+        raise NotArrestsFileError(name, REQUIRED_COLUMNS, "it is empty (no header row)")
+    names = [h.strip().upper() for h in header]
+    seen: set[str] = set()
+    for n in names:
+        if n in seen and n in REQUIRED_COLUMNS:
+            raise NotArrestsFileError(name, (), f"the column {n} appears twice in the header")
+        seen.add(n)
+    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    if missing:
+        raise NotArrestsFileError(name, missing)
+    index = {n: i for i, n in enumerate(names) if n in REQUIRED_COLUMNS}
+    extra = tuple(h for h, n in zip(header, names, strict=True) if n not in REQUIRED_COLUMNS)
+    return Layout(index=index, width=len(header), extra=extra, header=tuple(header))
+
+
+class Problem(NamedTuple):
+    column: str
+    value: str
+    reason: str
+
+
+class ParsedArrest(NamedTuple):
+    """A valid row, in the order the importer writes it."""
+
+    arrest_key: str
+    arrest_date: date
+    pd_cd: str
+    pd_desc: str
+    ky_cd: str
+    ofns_desc: str
+    law_code: str
+    law_cat_cd: str
+    borough: str
+    precinct: int
+    jurisdiction_code: int | None
+    age_group: str
+    sex_recorded: str
+    sex: str
+    race_recorded: str
+    race: str
+    x_coord: float | None
+    y_coord: float | None
+    latitude: float | None
+    longitude: float | None
+    content_hash: str
+
+
+def parse_date(text: str) -> date:
+    """``MM/DD/YYYY`` (the extracts) or ISO ``YYYY-MM-DD[Thh:mm:ss…]`` (the Socrata API)."""
+    if "/" in text:
+        month, day, year = text.split("/")
+        if len(year) != 4:
+            raise ValueError("the year must have four digits")
+        return date(int(year), int(month), int(day))
+    return datetime.fromisoformat(text).date() if "T" in text else date.fromisoformat(text)
+
+
+def _float(text: str, low: float, high: float) -> float | None:
+    if not text:
+        return None
+    value = float(text)
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError("out of range")
+    return value
+
+
+def content_digest(values: Sequence[str]) -> str:
+    """A digest of the recorded values (re-import tells updated rows from unchanged ones)."""
+    return hashlib.blake2b("\x1f".join(values).encode("utf-8"), digest_size=16).hexdigest()
+
+
+class RowParser:
+    """Validate rows of one file; remembers keys so a key seen twice is a problem."""
+
+    def __init__(self, layout: Layout, *, today: date) -> None:
+        self.layout = layout
+        self.today = today
+        self.seen: set[int | str] = set()
+        self._cols = [layout.index[c] for c in REQUIRED_COLUMNS]
+
+    def parse(self, row: Sequence[str]) -> ParsedArrest | list[Problem]:
+        layout = self.layout
+        if len(row) < layout.width:
+            missing = [layout.header[i] for i in range(len(row), layout.width)]
+            key = row[layout.index["ARREST_KEY"]].strip() if len(row) > layout.index[
+                "ARREST_KEY"] else ""
+            self._remember(key)
+            return [Problem(
+                missing[0], "",
+                f"truncated row: {len(row)} of {layout.width} fields; missing from "
+                f"{missing[0]} on",
+            )]
+        if len(row) > layout.width:
+            return [Problem(
+                "", "", f"{len(row)} fields where the header has {layout.width} (unquoted comma?)"
+            )]
+        v = [row[i].strip() for i in self._cols]
+        (key, date_s, pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law_cat, boro, precinct_s,
+         jur_s, age_group, sex_s, race_s, x_s, y_s, lat_s, lon_s) = v
+        problems: list[Problem] = []
+        for column, value in zip(REQUIRED_COLUMNS, v, strict=True):
+            limit = MAX_LENGTH.get(column)
+            if limit is not None and len(value) > limit:
+                problems.append(Problem(column, value[:60], f"longer than {limit} characters"))
+            if "\x00" in value:
+                problems.append(Problem(column, value[:60].replace("\x00", "\\0"),
+                                        "contains a NUL character"))
+
+        if not key:
+            problems.append(Problem("ARREST_KEY", "", "missing ARREST_KEY"))
+        elif not key.isdigit():
+            problems.append(Problem("ARREST_KEY", key, "ARREST_KEY is not a whole number"))
+        if key and not self._remember(key):
+            problems.append(Problem(
+                "ARREST_KEY", key, "duplicate ARREST_KEY: an earlier row of this file has it"
+            ))
+
+        arrest_date: date | None = None
+        try:
+            arrest_date = parse_date(date_s)
+        except ValueError:
+            problems.append(Problem(
+                "ARREST_DATE", date_s,
+                "missing date" if not date_s else "impossible or unreadable date (MM/DD/YYYY)",
+            ))
+        else:
+            if arrest_date > self.today:
+                problems.append(Problem("ARREST_DATE", date_s, "date in the future"))
+            elif arrest_date < EARLIEST_DATE:
+                problems.append(Problem("ARREST_DATE", date_s, "date before 1900"))
+
+        borough = boro.upper()
+        if borough not in BOROUGHS:
+            problems.append(Problem(
+                "ARREST_BORO", boro, "unknown borough code (expected B, K, M, Q or S)"
+            ))
+
+        precinct = 0
+        if not precinct_s.isdigit() or not 0 < int(precinct_s) < 1000:
+            problems.append(Problem(
+                "ARREST_PRECINCT", precinct_s,
+                "missing precinct" if not precinct_s else "precinct is not a number from 1 to 999",
+            ))
+        else:
+            precinct = int(precinct_s)
+
+        jurisdiction: int | None = None
+        if jur_s:
+            if jur_s.isdigit() and int(jur_s) < 32768:
+                jurisdiction = int(jur_s)
+            else:
+                problems.append(Problem(
+                    "JURISDICTION_CODE", jur_s, "jurisdiction code is not a whole number"
+                ))
+
+        sex = race = ""
+        try:
+            sex = sex_code(sex_s).value
+        except UnknownLabelError as exc:
+            problems.append(Problem("PERP_SEX", sex_s, str(exc)))
+        try:
+            race = race_code(race_s).value
+        except UnknownLabelError as exc:
+            problems.append(Problem("PERP_RACE", race_s, str(exc)))
+
+        coords: list[float | None] = []
+        for column, text, low, high in (
+            ("X_COORD_CD", x_s, -1e8, 1e8), ("Y_COORD_CD", y_s, -1e8, 1e8),
+            ("LATITUDE", lat_s, -90.0, 90.0), ("LONGITUDE", lon_s, -180.0, 180.0),
+        ):
+            try:
+                coords.append(_float(text, low, high))
+            except ValueError:
+                problems.append(Problem(column, text, "coordinate is not a number in range"))
+                coords.append(None)
+
+        if problems or arrest_date is None:
+            return problems
+        return ParsedArrest(
+            key, arrest_date, pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law_cat, borough,
+            precinct, jurisdiction, age_group, sex_s, sex, race_s, race,
+            coords[0], coords[1], coords[2], coords[3], content_digest(v),
+        )
+
+    def _remember(self, key: str) -> bool:
+        """Note ``key``; False if it was seen before in this file."""
+        token: int | str = int(key) if key.isdigit() and len(key) < 19 else key
+        if token in self.seen:
+            return False
+        self.seen.add(token)
+        return True
