@@ -331,6 +331,17 @@ def decision_table(policy: Policy, facts: tuple[str, ...] = NYPD_FACTS) -> pl.Da
     return evaluate_frame(policy, grid.lazy()).select(*facts, *RESULT_COLUMNS).collect()
 
 
+_TABLES: dict[int, tuple[Policy, pl.DataFrame]] = {}
+
+
+def _table(policy: Policy) -> pl.DataFrame:
+    held = _TABLES.get(id(policy))
+    if held is None or held[0] is not policy:
+        held = (policy, decision_table(policy))
+        _TABLES[id(policy)] = held
+    return held[1]
+
+
 def screen_frame(
     policy: Policy,
     lf: pl.LazyFrame,
@@ -348,7 +359,7 @@ def screen_frame(
     joined back, so millions of rows cost one hash join.
     """
     facts = nypd_facts(lf, catalog=catalog, decision_date=decision_date)
-    table = decision_table(policy)
+    table = _table(policy)
     return facts.join(
         table.lazy(), on=list(NYPD_FACTS), how="left", nulls_equal=True, maintain_order="left"
     ).with_columns(

@@ -1,0 +1,108 @@
+"""Screen an NYPD arrests CSV file: one decision per arrest, written as CSV, in bounded memory.
+
+The file is read in batches (Polars' streaming CSV reader); each batch is screened by the batch
+evaluator (`screen_frame`) and appended to the output, so memory does not grow with the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from survivors_justice.law import Catalog, load_catalog
+from survivors_justice.policy.batch import screen_frame
+from survivors_justice.policy.errors import ScreenInputError
+from survivors_justice.policy.model import Policy
+
+NEEDED = ("ARREST_KEY", "ARREST_DATE", "PD_CD", "LAW_CODE", "AGE_GROUP")
+OUTPUT = (
+    "arrest_key",
+    "law_code",
+    "section",
+    "subdivision",
+    "role",
+    "outcome",
+    "rule_id",
+    "policy_version",
+    "missing_facts",
+    "seal",
+)
+BATCH_ROWS = 1_000_000
+
+
+@dataclass(frozen=True)
+class ScreenSummary:
+    rows: int
+    by_role: pl.DataFrame  # role (null = not a prostitution charge), outcome, arrests
+
+
+def _header(source: Path) -> list[str]:
+    with source.open("r", encoding="utf-8", errors="replace") as f:
+        first = f.readline()
+    return [c.strip().strip('"').lstrip("\ufeff") for c in first.rstrip("\r\n").split(",")]
+
+
+def output_frame(screened: pl.LazyFrame) -> pl.LazyFrame:
+    """The columns of the screening CSV, in order."""
+    return screened.select(
+        pl.col("ARREST_KEY").alias("arrest_key"),
+        pl.col("LAW_CODE").alias("law_code"),
+        "section",
+        "subdivision",
+        "role",
+        "outcome",
+        "rule_id",
+        "policy_version",
+        pl.col("missing_facts").list.join(";").alias("missing_facts"),
+        "seal",
+    )
+
+
+def screen_file(
+    policy: Policy,
+    source: Path,
+    out: Path,
+    *,
+    catalog: Catalog | None = None,
+    decision_date: date | None = None,
+    batch_rows: int = BATCH_ROWS,
+    progress: Callable[[int], None] | None = None,
+) -> ScreenSummary:
+    """Screen ``source`` (NYPD arrests CSV) into ``out``; returns counts by role and outcome."""
+    header = _header(source)
+    absent = [c for c in ("ARREST_KEY", "ARREST_DATE", "LAW_CODE") if c not in header]
+    if absent:
+        raise ScreenInputError(
+            f"{source} lacks column(s) {', '.join(absent)}; an NYPD arrests file has "
+            f"{', '.join(NEEDED)} (and more)"
+        )
+    columns = [c for c in NEEDED if c in header]
+    cat = catalog if catalog is not None else load_catalog()
+    lf = pl.scan_csv(source, infer_schema=False).select(columns)
+    counts: list[pl.DataFrame] = []
+    rows = 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("wb") as sink:
+        first = True
+        for batch in lf.collect_batches(chunk_size=batch_rows):
+            screened = output_frame(
+                screen_frame(policy, batch.lazy(), catalog=cat, decision_date=decision_date)
+            ).collect()
+            screened.write_csv(sink, include_header=first)
+            first = False
+            counts.append(screened.group_by("role", "outcome").len("arrests"))
+            rows += screened.height
+            if progress is not None:
+                progress(screened.height)
+        if first:  # an empty file still gets its header
+            pl.DataFrame(schema=dict.fromkeys(OUTPUT, pl.String)).write_csv(sink)
+    by_role = (
+        pl.concat(counts).group_by("role", "outcome").agg(pl.col("arrests").sum())
+        if counts
+        else pl.DataFrame(schema={"role": pl.String, "outcome": pl.String, "arrests": pl.UInt32})
+    )
+    return ScreenSummary(rows=rows, by_role=by_role.sort("role", "outcome", nulls_last=True))
