@@ -206,3 +206,20 @@ def test_readings_apply_to_nypd_records_only(catalog: Catalog) -> None:
     # the NYPD's old patronizing code with a prostitution PD code: read by the law code
     r = catalog.resolve(law_code="PL 2300300", pd_cd="563", on=date(2012, 1, 1))
     assert (r.section, r.role) == ("230.03", Role.SELLER)
+
+
+def test_undocumented_nypd_letters_are_flagged(catalog: Catalog) -> None:
+    r = catalog.resolve(law_code="PL 23034A0", on=date(2019, 1, 1))
+    assert (r.section, r.role) == ("230.34", Role.TRAFFICKER)
+    assert "letter(s) 'A'" in r.note
+    assert "letter" not in catalog.resolve(law_code="PL 24037M2", on=date(2010, 1, 1)).note
+
+
+def test_sections_may_be_written_as_citations(catalog: Catalog) -> None:
+    r = catalog.resolve(section="PL 230.34(5)(c)", on=date(2017, 1, 1))
+    assert (r.section, r.subdivision, r.role) == ("230.34", "5(c)", Role.TRAFFICKER)
+    assert r.entry is not None and r.entry.citation == "PL 230.34(5)(c)"
+    assert catalog.resolve(section="230.25", subdivision="2").entry.citation == "PL 230.25(2)"  # type: ignore[union-attr]
+    r = catalog.resolve(section="not a section")
+    assert r.status is ChargeStatus.UNKNOWN and "cannot be read" in r.note
+    assert catalog.resolve(section="120.05").status is ChargeStatus.OUTSIDE

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     import polars as pl
 
 CATALOG_FILE = "catalog.yaml"
+# NYPD letters whose meaning is known: class letters (felony, misdemeanour, violation) and the
+# variant mark X. Any other letter on a covered code is flagged in the note.
+KNOWN_QUALIFIERS = frozenset("FMVX")
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +196,7 @@ class Catalog:
         law_code: str | None = None,
         section: str | None = None,
         subdivision: str | None = None,
-        pd_cd: str | None = None,
+        pd_cd: str | int | None = None,
         on: date | None = None,
     ) -> ResolvedCharge:
         """Read one recorded charge against the catalog on the arrest date ``on``.
@@ -217,9 +220,23 @@ class Catalog:
                 return self._from_pd(raw, pd, on, f"law code {raw!r} cannot be read")
             chapter, sec, sub = parsed.chapter, parsed.section, parsed.subdivision
             qualifier, nypd = parsed.qualifier, parsed.nypd
-        elif section:
-            sec, sub = section.strip(), (subdivision.strip() if subdivision else None)
+        elif section and section.strip():
             raw = None
+            try:
+                cited = parse_law_code(section)
+            except LawCodeError:
+                return ResolvedCharge(
+                    None,
+                    section,
+                    subdivision,
+                    ChargeStatus.UNKNOWN,
+                    None,
+                    None,
+                    None,
+                    f"section {section!r} cannot be read as a citation",
+                )
+            chapter, sec = cited.chapter, cited.section
+            sub = subdivision.strip() if subdivision and subdivision.strip() else cited.subdivision
         else:
             return self._from_pd(None, pd, on, "no law code recorded")
 
@@ -254,6 +271,11 @@ class Catalog:
                 )
             notes.append(f"{reading.note} [reading {reading.id}]")
             sec, sub = reading.read_section, reading.read_subdivision
+        elif qualifier is not None and any(q not in KNOWN_QUALIFIERS for q in qualifier):
+            notes.append(
+                f"the NYPD letter(s) {qualifier!r} in {raw!r} are not documented for this "
+                f"section; read as PL {_cite(sec, sub)}"
+            )
         return self._lookup(raw, sec, sub, pd, on, notes, reading is not None)
 
     def _lookup(

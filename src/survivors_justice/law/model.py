@@ -63,9 +63,8 @@ class CatalogEntry:
         """``PL 230.34(5)(a)``: the entry as a lawyer writes it."""
         if self.subdivision is None:
             return f"PL {self.section}"
-        return f"PL {self.section}({self.subdivision.replace('(', ')(', 1)}" + (
-            ")" if "(" not in self.subdivision else ""
-        )
+        head, _, paragraph = self.subdivision.partition("(")
+        return f"PL {self.section}({head})" + (f"({paragraph}" if paragraph else "")
 
 
 @dataclass(frozen=True, slots=True)
