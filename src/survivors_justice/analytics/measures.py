@@ -207,7 +207,7 @@ def disparity_table(
     table = table.with_columns(
         rri_ci_low=pl.when(ok).then(pl.col("rri") * (-Z95 * se).exp()),
         rri_ci_high=pl.when(ok).then(pl.col("rri") * (Z95 * se).exp()),
-        unstable=pl.when(is_group).then(
+        unstable=pl.when(is_group & pl.lit(ref is not None)).then(
             (pl.col("count") < min_count) | (pl.col("_ref_count").fill_null(0) < min_count)
             | pl.col("rri").is_null())
         .otherwise(pl.col("count") < min_count),

@@ -1,0 +1,189 @@
+"""Try to re-identify suppressed cells of the public export from everything it publishes.
+
+The attacker knows every published count and every total (each place's total, each borough's
+and the city's), that counts are non-negative, and solves for the hidden ones with linear
+programming (scipy's HiGHS). A cell is re-identified when its smallest and largest feasible
+values coincide. The attack is first shown to work (primary suppression alone leaks), then shown
+to fail on the real export.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from survivors_justice.analytics.suppression import build_cube, suppress
+
+Cell = tuple[str, str, str, str]  # level, geo, stratum, group
+
+
+def _parents(reference: Path) -> dict[str, str]:
+    """Place -> borough name, read straight from the reference files."""
+    names = {"1": "Manhattan", "2": "Bronx", "3": "Brooklyn", "4": "Queens", "5": "Staten Island"}
+    out: dict[str, str] = {}
+    with (reference / "precinct-borough.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            out[row["Precinct"]] = names[row["BoroCode"]]
+    with (reference / "nta-econ-2012-2016.csv").open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            out[row["GeoID"]] = row["Borough"].removeprefix("The ")
+    return out
+
+
+def equations(rows: list[dict[str, Any]], parents: dict[str, str]) -> list[tuple[Cell, list[Cell]]]:
+    """Every total the published rows imply: (total cell, the cells that add up to it)."""
+    cells = {(r["geo_level"], r["geo"], r["stratum"], r["group"]) for r in rows}
+    eqs: list[tuple[Cell, list[Cell]]] = []
+    by_place: dict[tuple[str, str, str], list[Cell]] = defaultdict(list)
+    by_group: dict[tuple[str, str, str], list[Cell]] = defaultdict(list)
+    for c in cells:
+        if c[3] != "all":
+            by_place[(c[0], c[1], c[2])].append(c)
+        if c[2] != "all":
+            by_group[(c[0], c[1], c[3])].append(c)
+    for (level, geo, stratum), kids in by_place.items():
+        eqs.append(((level, geo, stratum, "all"), kids))
+    for (level, geo, group), kids in by_group.items():
+        if (level, geo, "all", group) in cells:
+            eqs.append(((level, geo, "all", group), kids))
+    levels = {c[0] for c in cells}
+    boroughs = {c[1] for c in cells if c[0] == "borough"}
+    children: dict[Cell, list[Cell]] = defaultdict(list)
+    for c in cells:
+        if c[0] in ("precinct", "nta"):
+            b = parents.get(c[1])
+            parent_level, parent_geo = (("borough", b) if b in boroughs
+                                        else ("borough", "unknown") if "unknown" in boroughs
+                                        else ("city", "New York City"))
+            children[(parent_level, parent_geo, c[2], c[3])].append(c)
+        elif c[0] == "borough" and "city" in levels:
+            children[("city", "New York City", c[2], c[3])].append(c)
+    eqs += [(parent, kids) for parent, kids in children.items()]
+    return eqs
+
+
+def attack(rows: list[dict[str, Any]], parents: dict[str, str],
+           hidden_key: str = "suppressed") -> dict[Cell, tuple[float, float]]:
+    """The feasible range of every hidden count, by linear programming."""
+    value = {(r["geo_level"], r["geo"], r["stratum"], r["group"]): r for r in rows}
+    unknown = [c for c, r in value.items() if r[hidden_key]]
+    index = {c: i for i, c in enumerate(unknown)}
+    a_rows, b = [], []
+    for total, kids in equations(rows, parents):
+        coef = np.zeros(len(unknown))
+        rhs = 0.0
+        for cell, sign in [(total, 1.0)] + [(k, -1.0) for k in kids]:
+            if cell in index:
+                coef[index[cell]] += sign
+            else:
+                rhs -= sign * value[cell]["count"]
+        if coef.any():
+            a_rows.append(coef)
+            b.append(rhs)
+        else:
+            assert abs(rhs) < 1e-9, f"published totals disagree at {total}"
+    a_eq, b_eq = np.array(a_rows), np.array(b)
+    ranges: dict[Cell, tuple[float, float]] = {}
+    for cell, i in index.items():
+        c = np.zeros(len(unknown))
+        c[i] = 1.0
+        lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        assert lo.status == 0 and hi.status in (0, 3), (lo.message, hi.message)
+        ranges[cell] = (lo.fun, np.inf if hi.status == 3 else -hi.fun)
+    return ranges
+
+
+def _public(report_json, dec2017: Path, *args: str) -> list[dict[str, Any]]:
+    return report_json(str(dec2017), *args, "--public", "--no-screen")
+
+
+@pytest.mark.parametrize("args", [
+    ("--geo", "precinct", "--by", "race"),
+    ("--geo", "nta", "--by", "race"),
+    ("--geo", "borough", "--by", "age_group", "--within", "sex"),
+    ("--geo", "city", "--by", "race", "--within", "role"),
+])
+def test_suppressed_cells_cannot_be_recovered(report_json, dec2017, reference_dir, args):
+    rows = _public(report_json, dec2017, *args)
+    hidden = [r for r in rows if r["suppressed"]]
+    assert hidden, "the December 2017 export must have small cells to protect"
+    assert all(r["count"] is None and r["rate_per_100k"] is None and r["share"] is None
+               for r in hidden)
+    ranges = attack(rows, _parents(reference_dir))
+    pinned = {c: r for c, r in ranges.items() if r[1] - r[0] < 1 - 1e-6}
+    assert not pinned, f"re-identified: {pinned}"
+
+
+def test_attack_recovers_cells_when_only_small_cells_are_hidden(report_json, dec2017,
+                                                               reference_dir):
+    """The attack has teeth: hiding only the small counts (no complementary cells) leaks."""
+    rows = report_json(str(dec2017), "--geo", "precinct", "--no-screen")
+    rows += [r for r in report_json(str(dec2017), "--geo", "borough", "--no-screen")]
+    rows += [r for r in report_json(str(dec2017), "--geo", "city", "--no-screen")]
+    for r in rows:
+        r["primary_only"] = 0 < r["count"] < 11
+    ranges = attack(rows, _parents(reference_dir), hidden_key="primary_only")
+    truth = {(r["geo_level"], r["geo"], r["stratum"], r["group"]): r["count"] for r in rows}
+    pinned = [c for c, (lo, hi) in ranges.items() if hi - lo < 1e-6]
+    assert pinned, "primary suppression alone should leak on this table"
+    assert all(ranges[c][0] == pytest.approx(truth[c]) for c in pinned)
+
+
+def test_rates_and_ratios_never_reveal_a_suppressed_count(report_json, dec2017):
+    rows = _public(report_json, dec2017, "--geo", "precinct")
+    hidden = {(r["geo_level"], r["geo"], r["stratum"], r["group"]) for r in rows
+              if r["suppressed"]}
+    for r in rows:
+        ref_hidden = (r["geo_level"], r["geo"], r["stratum"], r["reference"]) in hidden
+        if r["suppressed"] or ref_hidden:
+            assert r["rri"] is None and r["rri_ci_low"] is None and r["rri_ci_high"] is None
+        total_hidden = (r["geo_level"], r["geo"], r["stratum"], "all") in hidden
+        if total_hidden:
+            assert r["share"] is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 30), min_size=3, max_size=3), min_size=2, max_size=5),
+       st.lists(st.lists(st.integers(0, 30), min_size=3, max_size=3), min_size=1, max_size=4))
+def test_random_tables_are_protected(left, right):
+    """Any two-borough table: after suppression no hidden count is pinned down."""
+    rows = []
+    parents = {}
+    for borough, block in (("A", left), ("B", right)):
+        for i, counts in enumerate(block):
+            geo = f"{borough}{i}"
+            parents[geo] = borough
+            rows += [("p", geo, g, c) for g, c in zip("xyz", counts, strict=True)]
+            rows.append(("p", geo, "all", sum(counts)))
+    frame = pl.DataFrame(rows, schema=["level", "geo", "group", "count"], orient="row")
+    for level, parent_geo, sub in (("b", "A", "A"), ("b", "B", "B")):
+        part = (frame.filter(pl.col("geo").str.starts_with(sub))
+                .group_by("group").agg(pl.col("count").sum())
+                .with_columns(level=pl.lit(level), geo=pl.lit(parent_geo)))
+        frame = pl.concat([frame, part.select(frame.columns)])
+    city = (frame.filter(pl.col("level") == "b").group_by("group").agg(pl.col("count").sum())
+            .with_columns(level=pl.lit("c"), geo=pl.lit("New York City")))
+    frame = pl.concat([frame, city.select(frame.columns)]).with_columns(stratum=pl.lit("all"))
+    cells = frame.with_columns(geo=pl.col("level") + ":" + pl.col("geo"))
+    parent_map = {f"p:{k}": f"b:{v}" for k, v in parents.items()}
+    parent_map.update({"b:A": "c:New York City", "b:B": "c:New York City"})
+    cube = build_cube(cells.select("geo", "stratum", "group", "count"), parent_map)
+    hidden = suppress(cube, threshold=11)
+    counts = cube.counts
+    assert all(hidden[i] for i in range(len(counts)) if 0 < counts[i] < 11)
+    level_name = {"p": "precinct", "b": "borough", "c": "city"}
+    published = [{"geo_level": level_name[k[0].split(":")[0]], "geo": k[0].split(":", 1)[1],
+                  "stratum": k[1], "group": k[2], "count": int(v), "suppressed": bool(h)}
+                 for k, v, h in zip(cube.keys, counts, hidden, strict=True)]
+    ranges = attack(published, parents)
+    assert all(hi - lo >= 1 - 1e-6 for lo, hi in ranges.values()), ranges
