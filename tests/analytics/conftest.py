@@ -34,6 +34,12 @@ def run_cli(*args: str) -> str:
     return result.output
 
 
+@pytest.fixture(scope="session")
+def cli() -> Callable[..., str]:
+    """Run `sj report <args>` in-process and return its output."""
+    return run_cli
+
+
 @pytest.fixture
 def report_json(tmp_path: Path) -> Callable[..., list[dict[str, Any]]]:
     """`sj report disparities <args> --format json -o <tmp>`, parsed."""

@@ -36,7 +36,8 @@ def _arrests(path: Path, prostitution: bool) -> list[dict[str, str]]:
 
 def _population(reference: Path, precincts: set[str] | None = None) -> dict[str, int]:
     with (reference / "precinct-population-2020.csv").open(newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if precincts is None or r["precinct"] in precincts]
+        rows = [r for r in csv.DictReader(handle)
+                if precincts is None or r["precinct"] in precincts]
     pop = {"all": sum(int(r["P2_001N"]) for r in rows)}
     for group, cols in HAND_CENSUS.items():
         pop[group] = sum(int(r[c]) for r in rows for c in cols)

@@ -67,7 +67,7 @@ def equations(rows: list[dict[str, Any]], parents: dict[str, str]) -> list[tuple
             children[(parent_level, parent_geo, c[2], c[3])].append(c)
         elif c[0] == "borough" and "city" in levels:
             children[("city", "New York City", c[2], c[3])].append(c)
-    eqs += [(parent, kids) for parent, kids in children.items()]
+    eqs += list(children.items())
     return eqs
 
 
@@ -128,8 +128,8 @@ def test_attack_recovers_cells_when_only_small_cells_are_hidden(report_json, dec
                                                                reference_dir):
     """The attack has teeth: hiding only the small counts (no complementary cells) leaks."""
     rows = report_json(str(dec2017), "--geo", "precinct", "--no-screen")
-    rows += [r for r in report_json(str(dec2017), "--geo", "borough", "--no-screen")]
-    rows += [r for r in report_json(str(dec2017), "--geo", "city", "--no-screen")]
+    rows += list(report_json(str(dec2017), "--geo", "borough", "--no-screen"))
+    rows += list(report_json(str(dec2017), "--geo", "city", "--no-screen"))
     for r in rows:
         r["primary_only"] = 0 < r["count"] < 11
     ranges = attack(rows, _parents(reference_dir), hidden_key="primary_only")

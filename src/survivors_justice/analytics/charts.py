@@ -177,7 +177,7 @@ def map_chart(values: Mapping[str, float | None], polygons: Polygons, *, title: 
 def to_svg(fig: Figure, description: str) -> str:
     """The figure as an inline ``<svg>`` element with an accessible name."""
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    fig.savefig(buf, format="svg", metadata={"Date": None})  # no timestamp in the file
     plt.close(fig)
     text = buf.getvalue()
     start = text.index("<svg")
@@ -192,7 +192,7 @@ def save(fig: Figure, stem: Path) -> list[Path]:
     out = []
     for ext, dpi in (("png", 150), ("svg", 72)):
         path = stem.with_suffix(f".{ext}")
-        fig.savefig(path, format=ext, dpi=dpi)
+        fig.savefig(path, format=ext, dpi=dpi, metadata={"Date": None} if ext == "svg" else {})
         out.append(path)
     plt.close(fig)
     return out
