@@ -69,6 +69,10 @@ def _register() -> None:
     app.add_typer(keys_app, name="keys")
     app.command("demo")(demo)
 
+    from survivors_justice.cases.cli import tokens_app
+
+    app.add_typer(tokens_app, name="tokens")
+
 
 _register()
 

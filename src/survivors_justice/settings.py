@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "axes",
     "django_htmx",
     "csp",
+    "ninja",  # the API's OpenAPI page from its bundled static files (no CDN)
     "survivors_justice.accounts",
     "survivors_justice.audit",
     "survivors_justice.arrests",

@@ -2,8 +2,11 @@
 
 from django.urls import include, path
 
+from survivors_justice.api import api
+
 urlpatterns = [
     path("", include("survivors_justice.public.urls")),
     path("", include("survivors_justice.accounts.urls")),
     path("cases/", include("survivors_justice.cases.urls")),
+    path("api/", api.urls),
 ]
