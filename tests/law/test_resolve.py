@@ -223,3 +223,10 @@ def test_sections_may_be_written_as_citations(catalog: Catalog) -> None:
     r = catalog.resolve(section="not a section")
     assert r.status is ChargeStatus.UNKNOWN and "cannot be read" in r.note
     assert catalog.resolve(section="120.05").status is ChargeStatus.OUTSIDE
+
+
+def test_undated_old_patronizing_code_is_still_patronizing(catalog: Catalog) -> None:
+    r = catalog.resolve(law_code="PL 2300300", pd_cd="565")
+    assert (r.section, r.role, r.in_force) == ("230.04", Role.BUYER, None)
+    assert catalog.resolve(law_code="PL 2300300").role is Role.BUYER
+    assert catalog.resolve(law_code="PL 2300300", pd_cd="563").role is Role.SELLER

@@ -39,9 +39,10 @@ class Reading:
 
     Applies when the parsed code is ``code_section``/``code_subdivision``, the record's PD_CD is
     one of ``pd_cd`` (``None`` in the tuple = PD_CD missing; the field ``None`` = any PD_CD), and
-    the arrest date lies in ``on_from``..``on_to`` (a rule with a date bound never applies to an
-    undated charge). With ``match_qualifier`` the NYPD qualifier letters must equal
-    ``qualifier`` too (``PL 23003A0`` has qualifier ``A``; ``PL 2300300`` none).
+    the arrest date lies in ``on_from``..``on_to`` (a rule with a date bound applies to an
+    undated charge only when ``undated`` says so). With ``match_qualifier`` the NYPD qualifier
+    letters must equal ``qualifier`` too (``PL 23003A0`` has qualifier ``A``; ``PL 2300300``
+    none).
     """
 
     id: str
@@ -52,6 +53,7 @@ class Reading:
     pd_cd: tuple[str | None, ...] | None
     on_from: date | None
     on_to: date | None
+    undated: bool
     read_section: str
     read_subdivision: str | None
     note: str
@@ -73,7 +75,7 @@ class Reading:
         if self.on_from is None and self.on_to is None:
             return True
         if on is None:
-            return False
+            return self.undated
         if self.on_from is not None and on < self.on_from:
             return False
         return not (self.on_to is not None and on > self.on_to)
@@ -491,6 +493,7 @@ def _reading(item: Mapping[str, Any], where: str) -> Reading:
         pd_cd=pd_tuple,
         on_from=_date(item.get("on_from"), where),
         on_to=_date(item.get("on_to"), where),
+        undated=bool(item.get("undated", False)),
         read_section=_req(read_as, "section", where),
         read_subdivision=_opt(read_as, "subdivision", where),
         note=" ".join(_req(item, "note", where).split()),
