@@ -230,3 +230,12 @@ def test_undated_old_patronizing_code_is_still_patronizing(catalog: Catalog) -> 
     assert (r.section, r.role, r.in_force) == ("230.04", Role.BUYER, None)
     assert catalog.resolve(law_code="PL 2300300").role is Role.BUYER
     assert catalog.resolve(law_code="PL 2300300", pd_cd="563").role is Role.SELLER
+
+
+def test_paragraphs_must_exist(catalog: Catalog) -> None:
+    r = catalog.resolve(law_code="PL 230.34(1)(b)", on=date(2017, 1, 1))
+    assert (r.section, r.subdivision, r.role) == ("230.34", "1", Role.TRAFFICKER)
+    assert "paragraph 1(b) read under subdivision 1" in r.note
+    r = catalog.resolve(law_code="PL 230252A", on=date(2017, 1, 1))  # 230.25(2) has no (a)
+    assert r.status is ChargeStatus.UNKNOWN and "no subdivision 2(a)" in r.note
+    assert catalog.resolve(law_code="PL 230.34(5)(i)").status is ChargeStatus.UNKNOWN

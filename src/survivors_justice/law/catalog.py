@@ -297,7 +297,7 @@ class Catalog:
                 section_entry = self._version_for(section_versions, on)
                 valid = {s for e in section_versions for s in e.subdivisions}
                 parent = sub.partition("(")[0]
-                if sub in valid or parent in valid:
+                if sub in valid:
                     versions = self.versions(sec, parent) or section_versions
                     if parent != sub:
                         notes.append(f"paragraph {sub} read under subdivision {parent}")
