@@ -169,9 +169,11 @@ def load_scenarios(path: Path) -> list[Scenario]:
                 line=line,
             )
         priority = expect.get("case_priority")
-        if priority is None and not charges:
+        if priority is None and not charges and "missing_facts" not in expect:
             raise ScenarioFileError(
-                path, f"{name}: expect nothing? give case_priority or charges", line=line
+                path,
+                f"{name}: expect nothing? give case_priority, charges or missing_facts",
+                line=line,
             )
         out.append(
             Scenario(

@@ -1,0 +1,165 @@
+"""``sj policy ...`` and ``sj screen``, driven through Typer's test runner."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from survivors_justice.policy.cli import app, screen
+from survivors_justice.policy.loader import DOCUMENTS_DIR
+
+from .conftest import DECEMBER_2017, RELATED
+
+runner = CliRunner()
+OFFICE = DOCUMENTS_DIR / "survivors-justice.yaml"
+PROPOSAL = DOCUMENTS_DIR / "proposal-adult-buyers-declined.yaml"
+
+FACTS = {
+    "decision_date": "2026-11-28",
+    "charges": [
+        {"law_code": "PL 2300000", "pd_cd": "563", "arrest_date": "2017-12-22"},
+        {"law_code": "PL 1200500", "arrest_date": "2017-12-22"},
+    ],
+    "defendant": {"age_group": "25-44"},
+}
+
+
+def _screen_app() -> typer.Typer:
+    root = typer.Typer()
+    root.command("screen")(screen)
+    root.command("noop")(lambda: None)  # two commands, so `screen` stays a sub-command
+    return root
+
+
+def test_evaluate_prints_the_decision_as_json(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps(FACTS))
+    result = runner.invoke(app, ["evaluate", "--facts", str(facts)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["policy"]["id"] == "survivors-justice"
+    assert [c["outcome"] for c in data["charges"]] == ["decline", "outside_policy"]
+    assert data["case_priority"] == "outside_policy"
+    assert data["missing_facts"] == []
+
+
+def test_evaluate_reads_stdin_and_defaults_the_decision_date() -> None:
+    facts = {k: v for k, v in FACTS.items() if k != "decision_date"}
+    result = runner.invoke(app, ["evaluate", "--facts", "-"], input=json.dumps(facts))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["decision_date"] is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"charges": [{"section": "230.00"}], "defendant": {"age": "old"}}', "defendant.age"),
+        ('{"charges": [{"section": "230.00"}], "suspect": {}}', "unknown key 'suspect'"),
+        ('{"charges": [', "not JSON"),
+        ("[1, 2]", "JSON object"),
+    ],
+)
+def test_bad_facts_exit_with_code_2(text: str, message: str) -> None:
+    result = runner.invoke(app, ["evaluate", "--facts", "-"], input=text)
+    assert result.exit_code == 2
+    assert message in " ".join(result.stderr.split())
+
+
+def test_a_bad_policy_document_exits_with_code_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(OFFICE.read_text().replace("outcome: decline", "outcome: acquit", 1))
+    result = runner.invoke(
+        app, ["evaluate", "--facts", "-", "--policy", str(bad)], input=json.dumps(FACTS)
+    )
+    assert result.exit_code == 2
+    assert "acquit" in result.stderr
+
+
+def test_explain_speaks_plain_english() -> None:
+    result = runner.invoke(app, ["explain", "--facts", "-"], input=json.dumps(FACTS))
+    assert result.exit_code == 0, result.output
+    assert "decline to prosecute" in result.stdout
+    assert "does not prosecute people who sell sex" in result.stdout
+
+
+def test_show_lists_the_rules_in_precedence_order() -> None:
+    result = runner.invoke(app, ["show"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.index("outside-policy") < result.stdout.index("selling-declined")
+
+
+def test_policy_test_runs_the_scenarios() -> None:
+    result = runner.invoke(app, ["test"])
+    assert result.exit_code == 0, result.output
+    assert "scenarios pass" in result.stdout and "FAIL" not in result.stdout
+
+
+def test_policy_test_exits_1_when_a_scenario_fails() -> None:
+    result = runner.invoke(app, ["test", "--policy", str(PROPOSAL)])
+    assert result.exit_code == 1
+    assert "FAIL" in result.stdout
+
+
+def test_screen_writes_one_row_per_arrest(tmp_path: Path) -> None:
+    out = tmp_path / "screened.csv"
+    result = runner.invoke(
+        _screen_app(),
+        ["screen", str(DECEMBER_2017), "-o", str(out), "--decision-date", "2026-11-28"],
+    )
+    assert result.exit_code == 0, result.output
+    rows = pl.read_csv(out, infer_schema=False)
+    assert rows.columns[:9] == [
+        "arrest_key",
+        "law_code",
+        "section",
+        "subdivision",
+        "role",
+        "outcome",
+        "rule_id",
+        "policy_version",
+        "missing_facts",
+    ]
+    assert rows.height == 19_452
+    related = rows.filter(pl.col("law_code").str.contains(RELATED))
+    assert related.height == 160 and related["rule_id"].null_count() == 0
+    assert "outcomes by role" in result.stdout and "seller" in result.stdout
+
+
+def test_screen_refuses_a_file_without_nypd_columns(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    result = runner.invoke(_screen_app(), ["screen", str(bad), "-o", str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "LAW_CODE" in result.stderr
+
+
+def test_simulate_prints_tables_and_writes_csv_and_json(tmp_path: Path) -> None:
+    csv, js = tmp_path / "sim.csv", tmp_path / "sim.json"
+    result = runner.invoke(
+        app,
+        [
+            "simulate",
+            "--base",
+            str(OFFICE),
+            "--proposal",
+            str(PROPOSAL),
+            str(DECEMBER_2017),
+            "--csv",
+            str(csv),
+            "--json",
+            str(js),
+            "--decision-date",
+            "2026-11-28",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(js.read_text())
+    assert data["arrests"] == 19_452 and data["changed"] > 0
+    table = pl.read_csv(csv)
+    assert set(table["dimension"]) == {"all", "race", "sex", "age_group", "borough"}
+    assert "change outcome" in result.stdout

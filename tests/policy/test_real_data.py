@@ -1,0 +1,110 @@
+"""Acceptance on the real NYPD files: the policy does what the office promised."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from survivors_justice.law import Catalog
+from survivors_justice.policy import Policy, evaluate, screen_frame
+
+from .conftest import RELATED
+
+DECIDED = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def screened(policy: Policy, catalog: Catalog, december: pl.LazyFrame) -> pl.DataFrame:
+    return screen_frame(policy, december, catalog=catalog, decision_date=DECIDED).collect()
+
+
+@pytest.fixture(scope="module")
+def screened_history(policy: Policy, catalog: Catalog, history: pl.LazyFrame) -> pl.DataFrame:
+    return screen_frame(policy, history, catalog=catalog, decision_date=DECIDED).collect()
+
+
+def test_one_decision_per_arrest_in_file_order(
+    screened: pl.DataFrame, december: pl.LazyFrame
+) -> None:
+    keys = december.select("ARREST_KEY").collect()["ARREST_KEY"]
+    assert screened["ARREST_KEY"].to_list() == keys.to_list()
+    assert screened["outcome"].null_count() == 0
+    assert screened["rule_id"].null_count() == 0
+
+
+def test_every_selling_sex_arrest_is_declined(screened: pl.DataFrame) -> None:
+    sellers = screened.filter(pl.col("role") == "seller")
+    assert sellers.height > 0
+    assert set(sellers["outcome"]) == {"decline"}
+    loitering = screened.filter(pl.col("section") == "240.37")
+    assert loitering.height > 0 and loitering["seal"].all()
+    assert set(loitering["rule_id"]) == {"loitering-after-repeal"}
+
+
+def test_no_buyer_promoter_or_trafficker_is_declined(screened: pl.DataFrame) -> None:
+    others = screened.filter(pl.col("role").is_in(["buyer", "promoter", "trafficker", "premises"]))
+    assert others.height > 0
+    assert "decline" not in set(others["outcome"])
+    assert set(others.filter(pl.col("role") == "trafficker")["outcome"]) <= {
+        "prosecute_priority",
+        "panel_review",
+    }
+
+
+def test_every_prostitution_related_arrest_gets_a_rule_and_a_citation(
+    policy: Policy, screened: pl.DataFrame
+) -> None:
+    related = screened.filter(pl.col("LAW_CODE").str.contains(RELATED))
+    assert related.height == 160  # the README's count for this file
+    assert "outside_policy" not in set(related["outcome"])
+    for rule_id in set(related["rule_id"]):
+        rule = policy.rule_by_id[rule_id]
+        assert rule.cites and all(policy.citation(c) for c in rule.cites)
+    rest = screened.filter(~pl.col("LAW_CODE").str.contains(RELATED))
+    assert set(rest["outcome"]) == {"outside_policy"}
+
+
+def test_the_batch_and_per_case_evaluators_agree_on_every_related_arrest(
+    policy: Policy, catalog: Catalog, screened: pl.DataFrame
+) -> None:
+    related = screened.filter(pl.col("LAW_CODE").str.contains(RELATED))
+    for row in related.iter_rows(named=True):
+        decision = evaluate(
+            policy,
+            {
+                "decision_date": DECIDED.isoformat(),
+                "charges": [
+                    {
+                        "law_code": row["LAW_CODE"],
+                        "pd_cd": row["PD_CD"],
+                        "arrest_date": row["ARREST_DATE"],
+                    }
+                ],
+                "defendant": {"age_group": row["AGE_GROUP"]},
+            },
+            catalog=catalog,
+        )
+        charge = decision.charges[0]
+        assert (charge.outcome.value, charge.rule_id, list(charge.missing_facts)) == (
+            row["outcome"],
+            row["rule_id"],
+            row["missing_facts"],
+        ), row["ARREST_KEY"]
+        assert charge.citations
+
+
+def test_eleven_years_of_prostitution_arrests(screened_history: pl.DataFrame) -> None:
+    """2006-2016: sellers and loiterers declined, loitering sealed, nobody else declined."""
+    s = screened_history
+    assert s.height == 41_701
+    assert set(s.filter(pl.col("role") == "seller")["outcome"]) == {"decline"}
+    assert s.filter(pl.col("section") == "240.37")["seal"].all()
+    assert "decline" not in set(s.filter(pl.col("role") != "seller")["outcome"])
+    # PL 230.03 was patronizing before 1 November 2007 and prostitution in a school zone after.
+    school = s.filter(pl.col("section") == "230.03").with_columns(
+        pl.col("ARREST_DATE").str.to_date("%m/%d/%Y").alias("day")
+    )
+    assert set(school.filter(pl.col("day") < date(2007, 11, 1))["role"]) == {"buyer"}
+    assert set(school.filter(pl.col("day") >= date(2007, 11, 1))["role"]) <= {"seller"}
