@@ -172,6 +172,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns (an error in 
 # Outside production, serve straight from the app and vendor folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# Error pages and reports never show posted values or local text (personal data).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "survivors_justice.fields.PersonalDataExceptionFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -172,3 +172,72 @@ def demo() -> None:
 @keys_app.callback()
 def keys_group() -> None:
     """AES-256-GCM keys of the personal fields (SJ_ENCRYPTION_KEYS_FILE / SJ_ENCRYPTION_KEYS)."""
+
+
+@keys_app.command("generate")
+def keys_generate(
+    key_id: Annotated[str | None, typer.Option("--id", help="Key id (default: random).")] = None,
+) -> None:
+    """Print a new `key_id:base64key` line (add it as the LAST line of the keys file)."""
+    from survivors_justice import crypto
+
+    typer.echo(crypto.new_key_line(key_id))
+
+
+@keys_app.command("add")
+def keys_add(
+    key_id: Annotated[str | None, typer.Option("--id", help="Key id (default: random).")] = None,
+) -> None:
+    """Append a new newest key to the keys file in use; new writes use it from now on."""
+    setup()
+    from survivors_justice import crypto
+    from survivors_justice.config import get_config
+
+    path = crypto.keys_file(get_config())
+    if path is None:
+        raise _fail("the keys come from SJ_ENCRYPTION_KEYS; append the line printed by "
+                    "`sj keys generate` to that variable (after a `;`) instead")
+    ring = crypto.keyring()
+    line = crypto.new_key_line(key_id)
+    new_id = line.split(":", 1)[0]
+    if new_id in ring.keys:
+        raise _fail(f"key id {new_id!r} is already in {path}; choose another --id")
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+    crypto.forget_cached_keys()
+    err.print(f"Added key {new_id} to {path}. Deploy the file to every web worker, then run "
+              "`sj keys rotate`.")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    batch_size: Annotated[int, typer.Option(help="Rows per transaction.")] = 500,
+    pause: Annotated[float, typer.Option(help="Seconds to pause between batches.")] = 0.0,
+) -> None:
+    """Re-encrypt every personal value under the newest key, in batches, without downtime."""
+    setup()
+    from survivors_justice.accounts.keyrotation import rotate
+
+    report = rotate(batch_size=batch_size, pause_seconds=pause, actor=_actor(), source="cli")
+    table = Table("field", "values re-encrypted", title=f"Now under key {report.newest}")
+    for name, count in sorted(report.rewritten.items()):
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+    err.print(f"{report.scanned_rows:,} rows read; {sum(report.rewritten.values()):,} values "
+              f"re-encrypted; {report.skipped_changed:,} changed by the application meanwhile "
+              "(already under the newest key).")
+
+
+@keys_app.command("status")
+def keys_status() -> None:
+    """How many stored values each key encrypts, per personal field."""
+    setup()
+    from survivors_justice import crypto
+    from survivors_justice.accounts.keyrotation import key_usage
+
+    ring = crypto.keyring()
+    table = Table("field", "values per key", title=f"Keys: {', '.join(ring.keys)} "
+                  f"(newest {ring.newest}; {ring.source})")
+    for name, counts in sorted(key_usage().items()):
+        table.add_row(name, ", ".join(f"{k}: {v:,}" for k, v in sorted(counts.items())) or "-")
+    out.print(table)
