@@ -45,15 +45,18 @@ class Arrest(models.Model):
 class Charge(models.Model):
     """A charge on an arrest, resolved against the charge catalog on the arrest date."""
 
-    arrest = models.ForeignKey(Arrest, on_delete=models.CASCADE, related_name="charges")
+    # No index of its own: the unique (arrest, position) index below serves lookups by arrest.
+    arrest = models.ForeignKey(
+        Arrest, on_delete=models.CASCADE, related_name="charges", db_index=False
+    )
     position = models.PositiveSmallIntegerField(default=1)
     law_code = models.CharField(max_length=20)
     section = models.CharField(max_length=20, blank=True, default="")
     subdivision = models.CharField(max_length=20, blank=True, default="")
     # cataloged / unknown / outside (survivors_justice.law.ChargeStatus)
-    status = models.CharField(max_length=12, db_index=True)
+    status = models.CharField(max_length=12)
     # seller / buyer / promoter / trafficker / premises, blank when not a cataloged charge
-    role = models.CharField(max_length=12, blank=True, default="", db_index=True)
+    role = models.CharField(max_length=12, blank=True, default="")
     # prostitution / loitering / sex_trafficking / labor_trafficking, blank when not cataloged
     family = models.CharField(max_length=20, blank=True, default="")
     title = models.CharField(max_length=200, blank=True, default="")
@@ -66,6 +69,8 @@ class Charge(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["arrest", "position"], name="charge_unique_position")
         ]
+        # One index for "charges by status" and "by role" (status counts, charges by role).
+        indexes = [models.Index(fields=["status", "role"], name="charge_status_role")]
 
     def __str__(self) -> str:
         return f"{self.law_code} ({self.role or self.status})"

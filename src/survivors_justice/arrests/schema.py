@@ -140,6 +140,11 @@ class RowParser:
         self.today = today
         self.seen: set[int | str] = set()
         self._cols = [layout.index[c] for c in REQUIRED_COLUMNS]
+        self._limits = [
+            (i, MAX_LENGTH[c]) for i, c in enumerate(REQUIRED_COLUMNS) if c in MAX_LENGTH
+        ]
+        self._sex: dict[str, str] = {}
+        self._race: dict[str, str] = {}
 
     def parse(self, row: Sequence[str]) -> ParsedArrest | list[Problem]:
         layout = self.layout
@@ -161,13 +166,17 @@ class RowParser:
         (key, date_s, pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law_cat, boro, precinct_s,
          jur_s, age_group, sex_s, race_s, x_s, y_s, lat_s, lon_s) = v
         problems: list[Problem] = []
-        for column, value in zip(REQUIRED_COLUMNS, v, strict=True):
-            limit = MAX_LENGTH.get(column)
-            if limit is not None and len(value) > limit:
-                problems.append(Problem(column, value[:60], f"longer than {limit} characters"))
-            if "\x00" in value:
-                problems.append(Problem(column, value[:60].replace("\x00", "\\0"),
-                                        "contains a NUL character"))
+        for i, limit in self._limits:
+            if len(v[i]) > limit:
+                problems.append(Problem(
+                    REQUIRED_COLUMNS[i], v[i][:60], f"longer than {limit} characters"
+                ))
+        joined = "\x1f".join(v)
+        if "\x00" in joined:
+            problems.extend(
+                Problem(c, value[:60].replace("\x00", "\\0"), "contains a NUL character")
+                for c, value in zip(REQUIRED_COLUMNS, v, strict=True) if "\x00" in value
+            )
 
         if not key:
             problems.append(Problem("ARREST_KEY", "", "missing ARREST_KEY"))
@@ -216,15 +225,18 @@ class RowParser:
                     "JURISDICTION_CODE", jur_s, "jurisdiction code is not a whole number"
                 ))
 
-        sex = race = ""
-        try:
-            sex = sex_code(sex_s).value
-        except UnknownLabelError as exc:
-            problems.append(Problem("PERP_SEX", sex_s, str(exc)))
-        try:
-            race = race_code(race_s).value
-        except UnknownLabelError as exc:
-            problems.append(Problem("PERP_RACE", race_s, str(exc)))
+        sex = self._sex.get(sex_s, "")
+        if not sex:
+            try:
+                sex = self._sex[sex_s] = sex_code(sex_s).value
+            except UnknownLabelError as exc:
+                problems.append(Problem("PERP_SEX", sex_s, str(exc)))
+        race = self._race.get(race_s, "")
+        if not race:
+            try:
+                race = self._race[race_s] = race_code(race_s).value
+            except UnknownLabelError as exc:
+                problems.append(Problem("PERP_RACE", race_s, str(exc)))
 
         coords: list[float | None] = []
         for column, text, low, high in (
@@ -242,7 +254,8 @@ class RowParser:
         return ParsedArrest(
             key, arrest_date, pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law_cat, borough,
             precinct, jurisdiction, age_group, sex_s, sex, race_s, race,
-            coords[0], coords[1], coords[2], coords[3], content_digest(v),
+            coords[0], coords[1], coords[2], coords[3],
+            hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest(),
         )
 
     def _remember(self, key: str) -> bool:
