@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-
 DAY = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}")
 
 

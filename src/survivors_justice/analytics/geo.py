@@ -68,7 +68,7 @@ def place(frame: pl.LazyFrame, polygons: Polygons | None = None,
     placement = Placement(total=total, placed=total - no_xy - outside, no_coordinates=no_xy,
                           outside=outside)
     lookup = located.select("lon", "lat", key).lazy()
-    out = (frame.join(lookup, on=["lon", "lat"], how="left", nulls_equal=False)
+    out = (frame.join(lookup, on=["lon", "lat"], how="left", maintain_order="left")
            .with_columns(pl.col(key).fill_null(NO_COORDINATES)))
     return out, placement
 
@@ -76,5 +76,5 @@ def place(frame: pl.LazyFrame, polygons: Polygons | None = None,
 def add_income_quintile(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``income_quintile`` from the placed ``nta`` column (``not_placed`` when unplaced)."""
     table = nta_table().select("nta", "income_quintile").lazy()
-    return (frame.join(table, on="nta", how="left")
+    return (frame.join(table, on="nta", how="left", maintain_order="left")
             .with_columns(pl.col("income_quintile").fill_null("not_placed")))

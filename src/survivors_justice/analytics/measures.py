@@ -58,6 +58,7 @@ METHODS: tuple[str, ...] = (
 )
 
 GEO_COLUMN = "geo"
+WEIGHT = "arrests"  # when present, each row stands for this many arrests (a pre-aggregated cube)
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "geo_level", "geo", "geo_name", "stratum", "group", "group_label", "count", "share",
     "population", "rate_per_100k", "reference", "rri", "rri_ci_low", "rri_ci_high", "unstable",
@@ -153,8 +154,10 @@ def disparity_table(
         keys.append(pl.lit(ALL).alias("stratum"))
     if geo is GeoLevel.NTA:
         require_column(lazy, "nta", "place the arrests first with analytics.geo.place()")
+    weighted = WEIGHT in lazy.collect_schema().names()
+    count = pl.col(WEIGHT).sum() if weighted else pl.len()
     counts = (lazy.group_by(_geo_expr(geo).alias("geo"), *keys)
-              .agg(pl.len().cast(pl.Int64).alias("count")).collect())
+              .agg(count.cast(pl.Int64).alias("count")).collect())
 
     ref = reference if reference is not None else DEFAULT_REFERENCE.get(by)
     defined = [g.key for g in GROUPS[by]]

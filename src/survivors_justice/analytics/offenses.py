@@ -25,18 +25,26 @@ def add_roles(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     from survivors_justice.law import load_catalog
 
     lazy = frame.lazy()
-    resolved = load_catalog().resolve_frame(lazy, law_code="law_code", pd_cd="pd_cd",
+    keys = ["law_code", "pd_cd", "arrest_date"]
+    # Resolve each distinct (law code, PD code, date) once, then join back to every arrest.
+    distinct = lazy.select(keys).unique()
+    resolved = load_catalog().resolve_frame(distinct, law_code="law_code", pd_cd="pd_cd",
                                             on="arrest_date")
     status = pl.col("charge_status")
     labour = (pl.col("family") == "labor_trafficking") | pl.col("section").fill_null("") \
         .str.starts_with("135")
-    return resolved.with_columns(
-        role=pl.when(status == "cataloged").then(pl.col("role"))
+    lookup = resolved.select(
+        *keys,
+        "section",
+        "charge_status",
+        "family",
+        pl.when(status == "cataloged").then(pl.col("role"))
         .when(status == "unknown").then(pl.lit("unknown_charge"))
-        .otherwise(pl.lit("outside")),
-        prostitution_related=(status != "outside") & ~labour.fill_null(False),
-    ).drop("subdivision", "minor", "coercion", "in_force", "offense_class", "charge_note",
-           strict=False)
+        .otherwise(pl.lit("outside")).alias("role"),
+        ((status != "outside") & ~labour.fill_null(False)).alias("prostitution_related"),
+    ).collect()
+    return lazy.join(lookup.lazy(), on=keys, how="left", nulls_equal=True,
+                     maintain_order="left")
 
 
 def select_offenses(frame: pl.LazyFrame, offenses: Offenses | str) -> pl.LazyFrame:

@@ -24,13 +24,17 @@ from survivors_justice.analytics.groups import (
     GeoLevel,
     group_label,
 )
-from survivors_justice.analytics.measures import MIN_COUNT, disparity_table
+from survivors_justice.analytics.measures import MIN_COUNT, WEIGHT, disparity_table
 from survivors_justice.analytics.offenses import Offenses, add_roles, select_offenses
 from survivors_justice.analytics.outcomes import screen_outcomes
 from survivors_justice.analytics.reference import CITY, nta_table, precinct_boroughs
 from survivors_justice.analytics.source import clean_arrests, scan_arrests_csv
 from survivors_justice.analytics.suppression import DEFAULT_THRESHOLD, protect, public_columns
 
+CUBE_DIMENSIONS: tuple[str, ...] = (
+    "precinct", "borough", "nta", "race_group", "sex", "age_group", "income_quintile", "role",
+    "outcome", "sexual_orientation", "gender_identity",
+)
 FEW = 5  # groups with fewer arrests get no rate-ratio headline
 
 JSON_COLUMNS: tuple[str, ...] = (
@@ -50,20 +54,41 @@ class Prepared:
     outcome_note: str | None = None  # why there are no outcomes, when there are none
 
     @property
+    def cube(self) -> pl.DataFrame:
+        """Arrest counts (column ``arrests``) by every dimension a report reads: the tables are
+        sums over this, so a report costs one pass over the rows however many tables it has."""
+        cached = self.__dict__.get("_cube")
+        if cached is None:
+            dims = [c for c in CUBE_DIMENSIONS if c in self.frame.columns]
+            cached = self.frame.group_by(dims).agg(pl.len().cast(pl.Int64).alias(WEIGHT))
+            object.__setattr__(self, "_cube", cached)
+        return cached
+
+    def _months(self) -> tuple[str, str] | None:
+        ends = self.frame.select(
+            pl.col("arrest_date").min().dt.strftime("%Y-%m").alias("first"),
+            pl.col("arrest_date").max().dt.strftime("%Y-%m").alias("last"))
+        first, last = ends.row(0)
+        if first is None or last is None:
+            return None
+        return (str(first), str(last))
+
+    @property
     def period_words(self) -> str:
         """The period in words: "December 2017", "January 2006 to December 2016"."""
-        months = self.frame["month"].drop_nulls()
-        if months.is_empty():
+        months = self._months()
+        if months is None:
             return "no dated arrests"
-        first, last = (_month_words(str(m)) for m in (months.min(), months.max()))
+        first, last = (_month_words(m) for m in months)
         return first if first == last else f"{first} to {last}"
 
     @property
     def period(self) -> str:
-        months = self.frame["month"].drop_nulls()
-        if months.is_empty():
+        """The period to the month ("2017-12", "2006-01 to 2016-12"): never finer."""
+        months = self._months()
+        if months is None:
             return "no dated arrests"
-        first, last = str(months.min()), str(months.max())
+        first, last = months
         return first if first == last else f"{first} to {last}"
 
 
@@ -149,9 +174,9 @@ def table(prepared: Prepared, options: ReportOptions, *, geo: GeoLevel | None = 
     w = within if use_within else options.within if by is None else within
     ref = options.reference if (by is None or by == options.by) else None
     if options.public:
-        return public_table(prepared.frame, geo=g, by=b, within=w, reference=ref,
+        return public_table(prepared.cube, geo=g, by=b, within=w, reference=ref,
                             min_count=options.min_count, threshold=options.threshold)
-    return disparity_table(prepared.frame, geo=g, by=b, within=w, reference=ref,
+    return disparity_table(prepared.cube, geo=g, by=b, within=w, reference=ref,
                            min_count=options.min_count)
 
 
