@@ -30,7 +30,8 @@ def expected_row(r: ResolvedCharge) -> dict[str, object]:
 
 
 def assert_agrees(catalog: Catalog, frame: pl.DataFrame, *, on: str | None = "arrest_date") -> None:
-    out = catalog.resolve_frame(frame.lazy(), on=on or "no such column").collect()
+    pd = "PD_CD" if "PD_CD" in frame.columns else None
+    out = catalog.resolve_frame(frame.lazy(), pd_cd=pd, on=on).collect()
     assert out.height == frame.height
     assert out.columns == [*frame.columns, *OUTPUT_COLUMNS]
     names = list(OUTPUT_COLUMNS)
@@ -73,20 +74,26 @@ def test_integer_pd_codes_datetimes_and_no_date(catalog: Catalog, historic: pl.D
     as_dt = sample.with_columns(pl.col("arrest_date").cast(pl.Datetime("us")))
     c = catalog.resolve_frame(as_dt.lazy()).collect().drop("arrest_date")
     assert a.drop("arrest_date").equals(c.drop("PD_CD"))
-    undated = catalog.resolve_frame(sample.drop("arrest_date").lazy()).collect()
+    undated = catalog.resolve_frame(sample.drop("arrest_date").lazy(), on=None).collect()
     assert undated["in_force"].null_count() == undated.height
     assert_agrees(catalog, sample.drop("arrest_date"), on=None)
 
 
 def test_missing_and_clashing_columns_are_refused(catalog: Catalog) -> None:
-    frame = pl.LazyFrame({"LAW_CODE": ["PL 2300000"], "arrest_date": [date(2010, 1, 1)]})
+    frame = pl.LazyFrame(
+        {"LAW_CODE": ["PL 2300000"], "PD_CD": ["563"], "arrest_date": [date(2010, 1, 1)]}
+    )
     with pytest.raises(FrameColumnError, match="no column 'law_code'"):
         catalog.resolve_frame(frame, law_code="law_code")
+    with pytest.raises(FrameColumnError, match=r"no column 'arrest_dt'.*on=None"):
+        catalog.resolve_frame(frame, on="arrest_dt")
     with pytest.raises(FrameColumnError, match="already has the output"):
         catalog.resolve_frame(frame.with_columns(role=pl.lit("x")))
     with pytest.raises(FrameColumnError, match="not a date"):
         catalog.resolve_frame(frame.with_columns(pl.col("arrest_date").cast(pl.String)))
-    out = catalog.resolve_frame(frame).collect()  # PD_CD may be absent
+    with pytest.raises(FrameColumnError, match="no column 'PD_CD'"):
+        catalog.resolve_frame(frame.drop("PD_CD"))
+    out = catalog.resolve_frame(frame.drop("PD_CD"), pd_cd=None).collect()
     assert out["role"].to_list() == ["seller"]
 
 

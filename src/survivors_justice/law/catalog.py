@@ -369,8 +369,8 @@ class Catalog:
         frame: pl.LazyFrame,
         *,
         law_code: str = "LAW_CODE",
-        pd_cd: str = "PD_CD",
-        on: str = "arrest_date",
+        pd_cd: str | None = "PD_CD",
+        on: str | None = "arrest_date",
     ) -> pl.LazyFrame:
         """Add the catalog's reading of every row; see :func:`survivors_justice.law.frame`."""
         from survivors_justice.law.frame import resolve_frame

@@ -42,9 +42,9 @@ def _representative(breaks: tuple[date, ...], epoch: int | None) -> date | None:
     return breaks[epoch - 1]
 
 
-def _pd_expr(column: str, schema: pl.Schema) -> pl.Expr:
+def _pd_expr(column: str | None, schema: pl.Schema) -> pl.Expr:
     """The PD_CD column as text, untouched otherwise (normalised per distinct value later)."""
-    if column not in schema:
+    if column is None:
         return pl.lit(None, dtype=pl.String)
     if schema[column] == pl.String:
         return pl.col(column)
@@ -56,29 +56,34 @@ def resolve_frame(
     frame: pl.LazyFrame,
     *,
     law_code: str = "LAW_CODE",
-    pd_cd: str = "PD_CD",
-    on: str = "arrest_date",
+    pd_cd: str | None = "PD_CD",
+    on: str | None = "arrest_date",
 ) -> pl.LazyFrame:
-    """Add the columns of :data:`OUTPUT_COLUMNS` to ``frame`` (nulls where not cataloged).
+    """Add the columns of :data:`OUTPUT_COLUMNS` to ``frame``.
 
-    ``law_code`` must name a text column; ``pd_cd`` may be missing (read as no PD_CD);
-    ``on`` names a ``pl.Date`` column (a Datetime is truncated to its date) or may be missing, in
-    which case rows are resolved without a date (``in_force`` null). The distinct keys are
-    collected once, so the input is scanned twice.
+    ``law_code`` names the LAW_CODE column, ``pd_cd`` the PD_CD column (``None``: the frame has
+    none) and ``on`` a ``pl.Date`` column (a Datetime is truncated to its date; ``None``: resolve
+    without a date, ``in_force`` null). Every row gets what :meth:`Catalog.resolve` gives for it:
+    ``section``/``subdivision`` are the code as read (also for OUTSIDE and UNKNOWN charges),
+    ``role``, ``family``, ``minor``, ``coercion``, ``offense_class`` are null unless CATALOGED,
+    ``charge_note`` is null when there is nothing to say. The distinct keys are collected once, so
+    the input is scanned twice.
     """
     schema = frame.collect_schema()
-    if law_code not in schema:
-        raise FrameColumnError(
-            f"the frame has no column {law_code!r} (columns: {list(schema)}); "
-            "pass law_code= the name of the LAW_CODE column"
-        )
+    for argument, column in (("law_code", law_code), ("pd_cd", pd_cd), ("on", on)):
+        if column is not None and column not in schema:
+            raise FrameColumnError(
+                f"the frame has no column {column!r} (columns: {list(schema)}); pass "
+                f"{argument}= the name of that column"
+                + ("" if argument == "law_code" else f", or {argument}=None if it has none")
+            )
     clashes = [c for c in [*OUTPUT_COLUMNS, _LC, _PD, _EPOCH] if c in schema]
     if clashes:
         raise FrameColumnError(
             f"the frame already has the output column(s) {clashes}; drop or rename them first"
         )
     breaks = catalog.breakpoints()
-    if on in schema:
+    if on is not None:
         dtype = schema[on]
         if dtype == pl.Datetime or isinstance(dtype, pl.Datetime):
             day = pl.col(on).dt.date()
