@@ -342,30 +342,110 @@ def _table(policy: Policy) -> pl.DataFrame:
     return held[1]
 
 
-def screen_frame(
+def screen_rows(
     policy: Policy,
     lf: pl.LazyFrame,
     *,
     catalog: Catalog | None = None,
     decision_date: date | None = None,
 ) -> pl.LazyFrame:
-    """Screen an NYPD-shaped arrests frame: one decision per row (NYPD rows are one charge).
-
-    Adds ``section``, ``subdivision``, ``role``, ``charge_status`` (from the catalog), the named
-    facts the file tells (`NYPD_FACTS`), and ``rule_id``, ``outcome``, ``seal``,
-    ``missing_facts`` (``list[str]``), ``policy_id``, ``policy_version``.
-
-    The compiled policy is evaluated once per combination of those facts (`decision_table`) and
-    joined back, so millions of rows cost one hash join.
-    """
+    """`screen_frame` without the de-duplication: the catalog and policy applied row by row."""
     facts = nypd_facts(lf, catalog=catalog, decision_date=decision_date)
-    table = _table(policy)
     return facts.join(
-        table.lazy(), on=list(NYPD_FACTS), how="left", nulls_equal=True, maintain_order="left"
+        _table(policy).lazy(),
+        on=list(NYPD_FACTS),
+        how="left",
+        nulls_equal=True,
+        maintain_order="left",
     ).with_columns(
         pl.lit(policy.id).alias("policy_id"),
         pl.lit(policy.version).alias("policy_version"),
     )
+
+
+# What a decision on an NYPD row depends on: everything else about the row is irrelevant.
+KEY_COLUMNS = ("LAW_CODE", "PD_CD", "ARREST_DATE", "AGE_GROUP")
+SCREEN_OUTPUT = (
+    "section",
+    "subdivision",
+    "role",
+    "charge_status",
+    "family",
+    "offense_class",
+    "charge_note",
+    *NYPD_FACTS,
+    *RESULT_COLUMNS,
+    "policy_id",
+    "policy_version",
+)
+_K1, _K2 = "__sj_key1", "__sj_key2"
+_NO_CODE = 2**32 - 1  # Categorical codes are u32 and never reach this
+
+
+def _code(column: str, dtype: pl.DataType) -> pl.Expr:
+    """A u64 code per distinct value (nulls get their own), via Polars' categorical codes."""
+    expr = pl.col(column)
+    if not isinstance(dtype, pl.Categorical | pl.Enum):
+        expr = expr.cast(pl.String).cast(pl.Categorical)
+    return expr.to_physical().cast(pl.UInt64).fill_null(_NO_CODE)
+
+
+def screen_frame(
+    policy: Policy,
+    lf: pl.LazyFrame,
+    *,
+    catalog: Catalog | None = None,
+    decision_date: date | None = None,
+    columns: tuple[str, ...] = SCREEN_OUTPUT,
+    missing_as_text: bool = False,
+) -> pl.LazyFrame:
+    """Screen an NYPD-shaped arrests frame: one decision per row (NYPD rows are one charge).
+
+    Adds ``section``, ``subdivision``, ``role``, ``charge_status`` (from the catalog), the named
+    facts the file tells (`NYPD_FACTS`), and ``rule_id``, ``outcome``, ``seal``,
+    ``missing_facts`` (``list[str]``; ``;``-joined text with ``missing_facts_as_text``),
+    ``policy_id``, ``policy_version``. ``columns`` chooses which of these to add.
+
+    A decision depends only on the row's law code, PD code, arrest date and age group, so the
+    distinct combinations are collected once (integer codes, one scan), screened with
+    `screen_rows` (catalog + compiled policy), and joined back on the codes: millions of rows
+    cost two integer hash passes.
+    """
+    schema = lf.collect_schema()
+    missing = [c for c in ("LAW_CODE", "ARREST_DATE") if c not in schema]
+    if missing:
+        raise ScreenInputError(
+            f"the arrests frame lacks column(s) {', '.join(missing)}; screening needs the NYPD "
+            f"columns {', '.join(SCREEN_COLUMNS)}"
+        )
+    clashes = [c for c in (*columns, _K1, _K2) if c in schema]
+    if clashes:
+        raise ScreenInputError(
+            f"the arrests frame already has column(s) {clashes}; drop or rename them first"
+        )
+    for name in ("PD_CD", "AGE_GROUP"):
+        if name not in schema:
+            lf = lf.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+            schema = lf.collect_schema()
+    c = {name: _code(name, schema[name]) for name in KEY_COLUMNS}
+    keyed = lf.with_columns(
+        (c["LAW_CODE"] * 2**32 + c["PD_CD"]).alias(_K1),
+        (c["ARREST_DATE"] * 2**32 + c["AGE_GROUP"]).alias(_K2),
+    )
+    distinct = (
+        keyed.select(_K1, _K2, *KEY_COLUMNS)
+        .unique(subset=[_K1, _K2], keep="any")
+        .with_columns(
+            pl.col(k).cast(pl.String) if k != "ARREST_DATE" or schema[k] != pl.Date else pl.col(k)
+            for k in KEY_COLUMNS
+        )
+        .collect()
+    )
+    decided = screen_rows(policy, distinct.lazy(), catalog=catalog, decision_date=decision_date)
+    if missing_as_text:
+        decided = decided.with_columns(pl.col("missing_facts").list.join(";"))
+    table = decided.select(_K1, _K2, *columns).collect()
+    return keyed.join(table.lazy(), on=[_K1, _K2], how="left", maintain_order="left").drop(_K1, _K2)
 
 
 def fact_domains() -> dict[str, tuple[FactValue, ...]]:

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from survivors_justice.law import Catalog, LawCodeError, ResolvedCharge, load_catalog
@@ -276,6 +277,7 @@ class _Engine:
         self.policy = policy
         self.facts = policy.facts
         self.cache: dict[tuple[FactValue | None, ...], Verdict] = {}
+        self.charges: dict[tuple[object, ...], ChargeDecision] = {}
 
     def verdict(self, env: Mapping[str, FactValue | None]) -> Verdict:
         key = tuple(env.get(f) for f in self.facts)
@@ -313,15 +315,32 @@ def evaluate(
     case = facts if isinstance(facts, CaseFacts) else CaseFacts.from_dict(facts)
     cat = catalog if catalog is not None else load_catalog()
     eng = engine(policy)
-    case_env = case.case_values()
+    case_key = case.case_key()
     decisions: list[ChargeDecision] = []
     missing: set[str] = set()
     for charge in case.charges:
-        resolved = _resolve(cat, charge)
-        env = {**case_env, **charge_values(resolved, case.decision_date, cat)}
-        verdict = eng.verdict(env)
-        missing.update(verdict.missing_facts)
-        decisions.append(_charge_decision(policy, charge, resolved, env, verdict))
+        # A charge's decision depends only on the charge, the decision date and the case-level
+        # facts; the same combination recurs constantly in arrest data, so it is remembered.
+        key = (
+            id(cat),
+            charge.law_code,
+            charge.pd_cd,
+            charge.arrest_date,
+            charge.section,
+            charge.subdivision,
+            case.decision_date,
+            case_key,
+        )
+        decided = eng.charges.get(key)
+        if decided is None:
+            resolved = _resolve(cat, charge)
+            env = {**case.case_values(), **charge_values(resolved, case.decision_date, cat)}
+            decided = _charge_decision(policy, charge, resolved, env, eng.verdict(env))
+            if len(eng.charges) > 200_000:
+                eng.charges.clear()
+            eng.charges[key] = decided
+        missing.update(decided.missing_facts)
+        decisions.append(decided)
     return Decision(
         policy_id=policy.id,
         policy_version=policy.version,
@@ -358,6 +377,6 @@ def _charge_decision(
         rules=verdict.evaluated,
         citations=tuple(citations),
         missing_facts=verdict.missing_facts,
-        facts={f: env.get(f) for f in verdict.read},
+        facts=MappingProxyType({f: env.get(f) for f in verdict.read}),
         note=resolved.note,
     )

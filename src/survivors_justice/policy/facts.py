@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final
 
 from survivors_justice.law import ChargeStatus, Family, Role
@@ -231,6 +232,23 @@ class CaseFacts:
             "co_defendants_sold_together": self.co_defendants_sold_together,
         }
 
+    def case_key(self) -> tuple[object, ...]:
+        """Everything the case-level facts are derived from, as a cheap-to-hash tuple."""
+        d, i = self.defendant, self.indicators
+        return (
+            d.age,
+            d.age_group,
+            d.victim_indicators,
+            None if self.victims is None else tuple(v.age for v in self.victims),
+            i.force,
+            i.threats,
+            i.fraud,
+            i.debt_bondage,
+            i.documents_withheld,
+            i.drugs_as_control,
+            self.co_defendants_sold_together,
+        )
+
     def case_values(self) -> dict[str, FactValue | None]:
         """The case-level named facts (the same for every charge of the case)."""
         values: dict[str, FactValue | None] = {
@@ -288,6 +306,8 @@ _VICTIM_KEYS: Final = frozenset({"age"})
 
 
 def _mapping(value: object, path: str) -> Mapping[str, object]:
+    if type(value) is dict:  # the common case, without the slower ABC check
+        return value
     if not isinstance(value, Mapping):
         raise FactTypeError(path, f"expected an object, got {value!r}")
     return value
@@ -338,18 +358,25 @@ def _opt_date(value: object, path: str) -> date | None:
     if value is None or (isinstance(value, date) and not hasattr(value, "hour")):
         return value
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-        parts = text.split("/")
-        if len(parts) == 3 and all(p.isdigit() for p in parts):  # NYPD's 12/22/2017
-            try:
-                return date(int(parts[2]), int(parts[0]), int(parts[1]))
-            except ValueError:
-                pass
+        parsed = _read_date(value)
+        if parsed is not None:
+            return parsed
     raise FactTypeError(path, f"expected a date as YYYY-MM-DD (or MM/DD/YYYY), got {value!r}")
+
+
+@lru_cache(maxsize=8192)
+def _read_date(value: str) -> date | None:
+    text = value.strip()
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):  # NYPD's 12/22/2017
+        try:
+            return date(int(parts[2]), int(parts[0]), int(parts[1]))
+        except ValueError:
+            return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _parse_charge(data: object, path: str) -> ChargeFacts:
@@ -369,6 +396,10 @@ def _parse_charge(data: object, path: str) -> ChargeFacts:
     return charge
 
 
+_NO_DEFENDANT = DefendantFacts()
+_NO_INDICATORS = IndicatorFacts()
+
+
 def _parse_case(data: object) -> CaseFacts:
     m = _mapping(data, "facts")
     _keys(m, _CASE_KEYS, "")
@@ -381,10 +412,14 @@ def _parse_case(data: object) -> CaseFacts:
 
     d = _mapping(m.get("defendant") or {}, "defendant")
     _keys(d, _DEFENDANT_KEYS, "defendant")
-    defendant = DefendantFacts(
-        age=_opt_int(d.get("age"), "defendant.age"),
-        age_group=_opt_str(d.get("age_group"), "defendant.age_group"),
-        victim_indicators=_opt_bool(d.get("victim_indicators"), "defendant.victim_indicators"),
+    defendant = (
+        DefendantFacts(
+            age=_opt_int(d.get("age"), "defendant.age"),
+            age_group=_opt_str(d.get("age_group"), "defendant.age_group"),
+            victim_indicators=_opt_bool(d.get("victim_indicators"), "defendant.victim_indicators"),
+        )
+        if d
+        else _NO_DEFENDANT
     )
 
     raw_victims = m.get("victims")
@@ -403,8 +438,12 @@ def _parse_case(data: object) -> CaseFacts:
 
     ind = _mapping(m.get("indicators") or {}, "indicators")
     _keys(ind, frozenset(INDICATORS), "indicators")
-    indicators = IndicatorFacts(
-        **{name: _opt_bool(ind.get(name), f"indicators.{name}") for name in INDICATORS}
+    indicators = (
+        IndicatorFacts(
+            **{name: _opt_bool(ind.get(name), f"indicators.{name}") for name in INDICATORS}
+        )
+        if ind
+        else _NO_INDICATORS
     )
     return CaseFacts(
         charges=charges,

@@ -46,8 +46,18 @@ def _header(source: Path) -> list[str]:
     return [c.strip().strip('"').lstrip("\ufeff") for c in first.rstrip("\r\n").split(",")]
 
 
-def output_frame(screened: pl.LazyFrame) -> pl.LazyFrame:
+def output_frame(
+    policy: Policy, lf: pl.LazyFrame, catalog: Catalog, decision_date: date | None
+) -> pl.LazyFrame:
     """The columns of the screening CSV, in order."""
+    screened = screen_frame(
+        policy,
+        lf,
+        catalog=catalog,
+        decision_date=decision_date,
+        columns=("section", "subdivision", "role", "outcome", "rule_id", "missing_facts", "seal"),
+        missing_as_text=True,
+    )
     return screened.select(
         pl.col("ARREST_KEY").alias("arrest_key"),
         pl.col("LAW_CODE").alias("law_code"),
@@ -56,8 +66,8 @@ def output_frame(screened: pl.LazyFrame) -> pl.LazyFrame:
         "role",
         "outcome",
         "rule_id",
-        "policy_version",
-        pl.col("missing_facts").list.join(";").alias("missing_facts"),
+        pl.lit(policy.version).alias("policy_version"),
+        "missing_facts",
         "seal",
     )
 
@@ -82,16 +92,19 @@ def screen_file(
         )
     columns = [c for c in NEEDED if c in header]
     cat = catalog if catalog is not None else load_catalog()
-    lf = pl.scan_csv(source, infer_schema=False).select(columns)
+    # Read the key columns as categoricals: the decision depends only on their distinct values.
+    lf = pl.scan_csv(
+        source,
+        infer_schema=False,
+        schema_overrides={c: pl.Categorical for c in columns if c != "ARREST_KEY"},
+    ).select(columns)
     counts: list[pl.DataFrame] = []
     rows = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("wb") as sink:
         first = True
         for batch in lf.collect_batches(chunk_size=batch_rows):
-            screened = output_frame(
-                screen_frame(policy, batch.lazy(), catalog=cat, decision_date=decision_date)
-            ).collect()
+            screened = output_frame(policy, batch.lazy(), cat, decision_date).collect()
             screened.write_csv(sink, include_header=first)
             first = False
             counts.append(screened.group_by("role", "outcome").len("arrests"))
