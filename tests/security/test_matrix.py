@@ -1,0 +1,314 @@
+"""Every role x every URL and API endpoint (DESIGN.md > Users; issue 5, item 2).
+
+The URL list comes from Django's resolver: a URL added without a row in ``MATRIX`` fails
+``test_every_url_is_in_the_matrix``. Each row probes the URL as every role and as a signed-out
+visitor and says what each must get. Whatever the answer, no response may carry anything of a
+defendant record the role may not see (name, case number) — not a refusal, not a list, not an
+error message — and a refused write changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from tests.cases.factories import BUYING, SELLING, make_case
+from tests.factories import make_user, sign_in
+
+from survivors_justice.accounts.roles import Role
+from survivors_justice.cases import services
+from survivors_justice.cases.flows import CaseState
+from survivors_justice.cases.models import Case, ChargingDecision
+from survivors_justice.permissions import visible_cases
+from survivors_justice.policy import load_policy
+
+ANON = "anonymous"
+ROLES = [r.value for r in Role]
+EVERYONE = [*ROLES, ANON]
+OFFICE = ["intake_ada", "supervisor", "trafficking_ada", "analyst", "admin"]
+INTAKE_ROLES = {"intake_ada": 200, "supervisor": 200}
+REASON = "The defendant recruited and managed the other people arrested with her."
+
+
+@dataclass
+class World:
+    """Cases in every situation the rules distinguish, each with a defendant name to look for."""
+
+    intake: Case  # a seller case in intake
+    pending: Case  # an override waiting for a supervisor
+    decision: ChargingDecision
+    priority: Case  # decided, prosecuted with priority
+    panel: Case  # with the review panel
+    closed: Case  # declined and closed
+    users: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cases(self) -> list[Case]:
+        return [self.intake, self.pending, self.priority, self.panel, self.closed]
+
+
+def _world() -> World:
+    intake_user = make_user("intake_ada", email="matrix-intake@example.test")
+    intake = make_case(SELLING, given_name="Zephyrine", family_name="Abernathy-Quist")
+    pending = make_case(SELLING, index=1, given_name="Odalys", family_name="Fenwick-Morrow")
+    decision = services.override_recommendation(
+        actor=intake_user,
+        case_id=pending.pk,
+        outcomes={"1": "prosecute"},
+        reason_category="charge_misrecorded",
+        reason_text=REASON,
+    )
+    priority = make_case("PL 230345A", given_name="Casimir", family_name="Thornbury-Vale")
+    services.accept_recommendation(actor=intake_user, case_id=priority.pk)
+    panel = make_case(
+        BUYING, state=CaseState.PANEL_REVIEW, given_name="Henrike", family_name="Lindqvist-Obi"
+    )
+    closed = make_case(
+        SELLING, index=2, state=CaseState.CLOSED, given_name="Perpetua", family_name="Marchetti"
+    )
+    for case in (intake, pending, priority, panel, closed):
+        case.refresh_from_db()
+    return World(intake, pending, decision, priority, panel, closed)
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str
+    url: Callable[[World], str]
+    # role -> the status it must get; roles not listed get ``denied``
+    allowed: dict[str, int]
+    denied: int
+    anonymous: int = 302
+    body: Callable[[World], dict[str, Any]] | None = None
+    json_body: bool = False
+    # after an allowed write, the world's intake case must be in this state (None: not checked)
+    mutates: Callable[[World], Case] | None = None
+
+
+def _all(status: int, roles: list[str] = ROLES) -> dict[str, int]:
+    return dict.fromkeys(roles, status)
+
+
+def _decide_body(w: World) -> dict[str, Any]:
+    return {"action": "accept", "policy_version": load_policy().version}
+
+
+MATRIX: dict[str, list[Probe]] = {
+    # signed-out pages
+    "public:status": [Probe("GET", lambda w: "/", _all(200), 403, anonymous=200)],
+    "accounts:sign_in": [Probe("GET", lambda w: "/accounts/sign-in/", {}, 302, anonymous=200)],
+    "accounts:verify": [Probe("GET", lambda w: "/accounts/verify/", {}, 302)],
+    "accounts:enrol": [Probe("GET", lambda w: "/accounts/enrol/", {}, 302)],
+    "accounts:sign_out": [Probe("POST", lambda w: "/accounts/sign-out/", _all(302), 302)],
+    "accounts:home": [Probe("GET", lambda w: "/home/", _all(200), 403)],
+    "accounts:users": [Probe("GET", lambda w: "/accounts/users/", {"admin": 200}, 403)],
+    "accounts:unlock": [
+        Probe(
+            "POST",
+            lambda w: f"/accounts/users/{w.users['intake_ada'].pk}/unlock/",
+            {"admin": 302},
+            403,
+        )
+    ],
+    # intake
+    "cases:queue": [
+        Probe("GET", lambda w: "/cases/intake/", {"intake_ada": 200, "supervisor": 200}, 403)
+    ],
+    "cases:priority_list": [
+        Probe("GET", lambda w: "/cases/priority/", {"trafficking_ada": 200}, 403)
+    ],
+    "cases:overrides": [Probe("GET", lambda w: "/cases/overrides/", {"supervisor": 200}, 403)],
+    "cases:compliance": [Probe("GET", lambda w: "/cases/compliance/", {"supervisor": 200}, 403)],
+    "cases:detail": [
+        Probe("GET", lambda w: f"/cases/{w.intake.pk}/", INTAKE_ROLES, 404),
+        Probe("GET", lambda w: f"/cases/{w.pending.pk}/", INTAKE_ROLES, 404),
+        Probe("GET", lambda w: f"/cases/{w.priority.pk}/", {"trafficking_ada": 200}, 404),
+        Probe("GET", lambda w: f"/cases/{w.panel.pk}/", {"trafficking_ada": 200}, 404),
+        Probe("GET", lambda w: f"/cases/{w.closed.pk}/", {}, 404),
+        Probe("GET", lambda w: "/cases/99999999/", {}, 404),
+    ],
+    "cases:accept": [
+        Probe(
+            "POST",
+            lambda w: f"/cases/{w.intake.pk}/accept/",
+            {"intake_ada": 302, "supervisor": 403},
+            404,
+            body=lambda w: {"policy_version": load_policy().version},
+            mutates=lambda w: w.intake,
+        )
+    ],
+    "cases:override": [
+        Probe(
+            "GET",
+            lambda w: f"/cases/{w.intake.pk}/override/",
+            {"intake_ada": 200, "supervisor": 403},
+            404,
+        ),
+        Probe(
+            "POST",
+            lambda w: f"/cases/{w.intake.pk}/override/",
+            {"intake_ada": 302, "supervisor": 403},
+            404,
+            body=lambda w: {
+                "policy_version": load_policy().version,
+                "outcome_1": "prosecute",
+                "reason_category": "other",
+                "reason_text": REASON,
+            },
+            mutates=lambda w: w.intake,
+        ),
+    ],
+    "cases:review": [
+        Probe(
+            "POST",
+            lambda w: f"/cases/overrides/{w.decision.pk}/review/",
+            {"supervisor": 302},
+            403,
+            body=lambda w: {"decision": "approve"},
+            mutates=lambda w: w.pending,
+        )
+    ],
+    # the JSON API
+    "api:api-root": [Probe("GET", lambda w: "/api/", {}, 404, anonymous=404)],
+    "api:openapi-json": [Probe("GET", lambda w: "/api/openapi.json", _all(200, OFFICE), 403)],
+    "api:openapi-view": [Probe("GET", lambda w: "/api/docs", _all(200, OFFICE), 403)],
+    "api:list_cases": [
+        Probe(
+            "GET",
+            lambda w: "/api/cases",
+            {"intake_ada": 200, "supervisor": 200, "trafficking_ada": 200},
+            403,
+            anonymous=401,
+        )
+    ],
+    "api:read_case": [
+        Probe("GET", lambda w: f"/api/cases/{w.intake.pk}", {"intake_ada": 200, "supervisor": 200},
+              404, anonymous=401),
+        Probe("GET", lambda w: f"/api/cases/{w.priority.pk}", {"trafficking_ada": 200}, 404,
+              anonymous=401),
+        Probe("GET", lambda w: f"/api/cases/{w.closed.pk}", {}, 404, anonymous=401),
+    ],
+    "api:record_decision": [
+        Probe(
+            "POST",
+            lambda w: f"/api/cases/{w.intake.pk}/decision",
+            {"intake_ada": 201, "supervisor": 403},
+            404,
+            anonymous=401,
+            body=_decide_body,
+            json_body=True,
+            mutates=lambda w: w.intake,
+        )
+    ],
+    "api:review_override": [
+        Probe(
+            "POST",
+            lambda w: f"/api/overrides/{w.decision.pk}/review",
+            {"supervisor": 200},
+            403,
+            anonymous=401,
+            body=lambda w: {"approve": True},
+            json_body=True,
+            mutates=lambda w: w.pending,
+        )
+    ],
+    "api:evaluate_policy": [
+        Probe(
+            "POST",
+            lambda w: "/api/policy/evaluate",
+            _all(200, OFFICE),
+            403,
+            anonymous=401,
+            body=lambda w: {"charges": [{"section": "230.00"}]},
+            json_body=True,
+        )
+    ],
+}
+
+
+def _url_names(patterns: list[Any], namespace: str = "", prefix: str = "") -> Iterator[str]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _url_names(p.url_patterns, ns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield f"{namespace}{p.name}" if p.name else f"<unnamed {prefix}{p.pattern}>"
+
+
+def test_every_url_is_in_the_matrix() -> None:
+    names = set(_url_names(get_resolver().url_patterns))
+    missing = sorted(names - set(MATRIX))
+    assert not missing, f"URLs without a row in tests/security/test_matrix.py MATRIX: {missing}"
+    stale = sorted(set(MATRIX) - names)
+    assert not stale, f"MATRIX rows for URLs that no longer exist: {stale}"
+
+
+def _identifying(case: Case) -> list[str]:
+    return [case.defendant.given_name, case.defendant.family_name, case.number]
+
+
+CASES = [
+    (name, i, who)
+    for name, probes in MATRIX.items()
+    for i in range(len(probes))
+    for who in EVERYONE
+]
+
+
+@pytest.fixture
+def fast_passwords(settings: Any) -> None:
+    # The matrix creates an account per test; Argon2 would make it slow and is tested elsewhere.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("fast_passwords")
+@pytest.mark.parametrize(
+    ("name", "index", "who"), CASES, ids=[f"{n}[{i}]-{w}" for n, i, w in CASES]
+)
+def test_role_gets_what_the_matrix_says(name: str, index: int, who: str) -> None:
+    probe = MATRIX[name][index]
+    world = _world()
+    world.users["intake_ada"] = make_user("intake_ada")
+    client = Client()
+    if who != ANON:
+        user = world.users["intake_ada"] if who == "intake_ada" else make_user(who)
+        sign_in(client, user)
+        visible = set(visible_cases(user).values_list("pk", flat=True))
+    else:
+        visible = set()
+    hidden = [c for c in world.cases if c.pk not in visible]
+    before = {c.pk: c.state for c in Case.objects.all()}
+
+    url = probe.url(world)
+    if probe.method == "GET":
+        response = client.get(url)
+    elif probe.json_body:
+        response = client.post(
+            url,
+            json.dumps(probe.body(world) if probe.body else {}),
+            content_type="application/json",
+        )
+    else:
+        response = client.post(url, probe.body(world) if probe.body else {})
+
+    expected = probe.anonymous if who == ANON else probe.allowed.get(who, probe.denied)
+    assert response.status_code == expected, (
+        f"{who} {probe.method} {url}: got {response.status_code}, the matrix says {expected}"
+    )
+    body = response.content.decode(errors="replace")
+    for case in hidden:
+        for text in _identifying(case):
+            assert text not in body, f"{who} {probe.method} {url} shows {text!r} of a hidden case"
+    granted = who != ANON and who in probe.allowed and 200 <= expected < 400
+    after = {c.pk: c.state for c in Case.objects.all()}
+    if probe.mutates is not None and granted:
+        target = probe.mutates(world)
+        assert after[target.pk] != before[target.pk], f"{who}'s allowed write changed nothing"
+    if not granted:
+        assert after == before, f"{who}'s refused {probe.method} {url} changed a case"
