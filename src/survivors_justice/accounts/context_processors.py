@@ -24,6 +24,7 @@ _ALL = frozenset(Role)
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("accounts:home", "Home", _ALL),
     NavItem("cases:queue", "Intake queue", frozenset({Role.INTAKE_ADA, Role.SUPERVISOR})),
+    NavItem("cases:priority_list", "Priority cases", frozenset({Role.TRAFFICKING_ADA})),
     NavItem("cases:overrides", "Override queue", frozenset({Role.SUPERVISOR})),
     NavItem("cases:compliance", "Compliance", frozenset({Role.SUPERVISOR})),
     NavItem("audit:log", "Audit log", frozenset({Role.ADMIN})),
