@@ -73,6 +73,16 @@ def _register() -> None:
 
     app.add_typer(tokens_app, name="tokens")
 
+    from survivors_justice.analytics.cli import app as report_app
+    from survivors_justice.law.cli import app as law_app
+    from survivors_justice.policy.cli import app as policy_app
+    from survivors_justice.policy.cli import screen
+
+    app.add_typer(law_app, name="law")
+    app.add_typer(policy_app, name="policy")
+    app.command("screen")(screen)
+    app.add_typer(report_app, name="report")
+
 
 _register()
 
