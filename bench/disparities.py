@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -89,18 +90,25 @@ def main() -> None:
     args = parser.parse_args()
     if args.phase:
         out = (phase_baseline if args.phase == "baseline" else phase_report)(args.file)
-        out["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        out["peak_mib"] = usage.ru_maxrss / 1024
+        out["cpu"] = usage.ru_utime + usage.ru_stime
         print(json.dumps(out))
         return
     path = make_file(args.rows)
     size = path.stat().st_size / 2**20
+    load_before = os.getloadavg()[0]
     base = run_phase("baseline", path)
     rep = run_phase("report", path)
+    load_after = os.getloadavg()[0]
     print(f"file: {path.name}, {args.rows:,} rows, {size:,.0f} MiB")
-    print(f"bare Polars read of the {10} report columns: {base['seconds']:.2f} s, "
-          f"peak {base['peak_mib']:,.0f} MiB")
+    print(f"load average (1 min) before/after: {load_before:.1f}/{load_after:.1f} on "
+          f"{os.cpu_count()} cores")
+    print(f"bare Polars read of the {10} report columns: {base['seconds']:.2f} s "
+          f"(cpu {base['cpu']:.2f} s), peak {base['peak_mib']:,.0f} MiB")
     print(f"full disparity report: {rep['seconds']:.2f} s (prepare {rep['prepare']:.2f}, tables "
-          f"{rep['tables']:.2f}, html {rep['html']:.2f}), peak {rep['peak_mib']:,.0f} MiB")
+          f"{rep['tables']:.2f}, html {rep['html']:.2f}; cpu {rep['cpu']:.2f} s), "
+          f"peak {rep['peak_mib']:,.0f} MiB")
     print(f"ratio report / read: {rep['seconds'] / base['seconds']:.1f}x time, "
           f"{rep['peak_mib'] / base['peak_mib']:.1f}x memory")
     print(f"rows {rep['rows']:,}; placed {rep['placed']:,}; unplaced {rep['unplaced']:,}; "

@@ -48,15 +48,12 @@ def locate(lon: np.ndarray, lat: np.ndarray, polygons: Polygons) -> np.ndarray:
     return out
 
 
-def place(frame: pl.LazyFrame, polygons: Polygons | None = None,
-          key: str = "nta") -> tuple[pl.LazyFrame, Placement]:
-    """Add column ``key`` (polygon key, or ``no_coordinates`` / ``outside_all_polygons``).
-
-    Reads ``lon``/``lat`` of the cleaned frame. Returns the frame (lazy, joined on the distinct
-    coordinates) and the placement counts.
-    """
+def placement_lookup(frame: pl.LazyFrame | pl.DataFrame, polygons: Polygons | None = None,
+                     key: str = "nta") -> tuple[pl.DataFrame, Placement]:
+    """One row per distinct coordinate (``lon``, ``lat``) with its polygon ``key``, and the
+    placement counts of all rows (null coordinates included)."""
     polygons = polygons or nta_polygons()
-    coords = (frame.select("lon", "lat")
+    coords = (frame.lazy().select("lon", "lat")
               .group_by("lon", "lat").agg(pl.len().alias("n")).collect())
     with_xy = coords.filter(pl.col("lon").is_not_null() & pl.col("lat").is_not_null())
     idx = locate(with_xy["lon"].to_numpy(), with_xy["lat"].to_numpy(), polygons)
@@ -67,14 +64,29 @@ def place(frame: pl.LazyFrame, polygons: Polygons | None = None,
     outside = int(located.filter(pl.col(key) == OUTSIDE)["n"].sum())
     placement = Placement(total=total, placed=total - no_xy - outside, no_coordinates=no_xy,
                           outside=outside)
-    lookup = located.select("lon", "lat", key).lazy()
-    out = (frame.join(lookup, on=["lon", "lat"], how="left", maintain_order="left")
+    return located.select("lon", "lat", key), placement
+
+
+def place(frame: pl.LazyFrame | pl.DataFrame, polygons: Polygons | None = None,
+          key: str = "nta") -> tuple[pl.LazyFrame, Placement]:
+    """Add column ``key`` (polygon key, or ``no_coordinates`` / ``outside_all_polygons``).
+
+    Reads ``lon``/``lat`` of the cleaned frame. Returns the frame (lazy, joined on the distinct
+    coordinates) and the placement counts.
+    """
+    lookup, placement = placement_lookup(frame, polygons, key)
+    out = (frame.lazy().join(lookup.lazy(), on=["lon", "lat"], how="left",
+                             maintain_order="left")
            .with_columns(pl.col(key).fill_null(NO_COORDINATES)))
     return out, placement
 
 
+def income_lookup() -> pl.DataFrame:
+    """``nta`` -> ``income_quintile`` (see ``reference.nta_table``)."""
+    return nta_table().select("nta", "income_quintile")
+
+
 def add_income_quintile(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``income_quintile`` from the placed ``nta`` column (``not_placed`` when unplaced)."""
-    table = nta_table().select("nta", "income_quintile").lazy()
-    return (frame.join(table, on="nta", how="left", maintain_order="left")
+    return (frame.join(income_lookup().lazy(), on="nta", how="left", maintain_order="left")
             .with_columns(pl.col("income_quintile").fill_null("not_placed")))

@@ -18,22 +18,19 @@ class Offenses(StrEnum):
     ALL = "all"
 
 
-def add_roles(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
-    """Add ``role`` (seller, buyer, promoter, trafficker, premises, ``unknown_charge`` for an
-    article-230-like code not in the catalog, ``outside`` for any other charge), ``family`` and
-    ``prostitution_related`` (Boolean) to a cleaned arrest frame."""
+def role_lookup(frame: pl.LazyFrame | pl.DataFrame) -> pl.DataFrame:
+    """One row per distinct (law_code, pd_cd, arrest_date) of a cleaned frame with its
+    ``section``, ``charge_status``, ``family``, ``role`` and ``prostitution_related``."""
+    keys = ["law_code", "pd_cd", "arrest_date"]
     from survivors_justice.law import load_catalog
 
-    lazy = frame.lazy()
-    keys = ["law_code", "pd_cd", "arrest_date"]
-    # Resolve each distinct (law code, PD code, date) once, then join back to every arrest.
-    distinct = lazy.select(keys).unique()
+    distinct = frame.lazy().select(keys).unique()
     resolved = load_catalog().resolve_frame(distinct, law_code="law_code", pd_cd="pd_cd",
                                             on="arrest_date")
     status = pl.col("charge_status")
     labour = (pl.col("family") == "labor_trafficking") | pl.col("section").fill_null("") \
         .str.starts_with("135")
-    lookup = resolved.select(
+    return resolved.select(
         *keys,
         "section",
         "charge_status",
@@ -43,8 +40,18 @@ def add_roles(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
         .otherwise(pl.lit("outside")).alias("role"),
         ((status != "outside") & ~labour.fill_null(False)).alias("prostitution_related"),
     ).collect()
-    return lazy.join(lookup.lazy(), on=keys, how="left", nulls_equal=True,
-                     maintain_order="left")
+
+
+def add_roles(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+    """Add ``role`` (seller, buyer, promoter, trafficker, premises, ``unknown_charge`` for an
+    article-230-like code not in the catalog, ``outside`` for any other charge), ``family`` and
+    ``prostitution_related`` (Boolean) to a cleaned arrest frame.
+
+    Each distinct (law code, PD code, date) is resolved once in the catalog and joined back.
+    """
+    lookup = role_lookup(frame)
+    return frame.lazy().join(lookup.lazy(), on=["law_code", "pd_cd", "arrest_date"],
+                             how="left", nulls_equal=True, maintain_order="left")
 
 
 def select_offenses(frame: pl.LazyFrame, offenses: Offenses | str) -> pl.LazyFrame:

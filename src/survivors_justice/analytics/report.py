@@ -25,7 +25,7 @@ from survivors_justice.analytics.groups import (
     group_label,
 )
 from survivors_justice.analytics.measures import MIN_COUNT, WEIGHT, disparity_table
-from survivors_justice.analytics.offenses import Offenses, add_roles, select_offenses
+from survivors_justice.analytics.offenses import Offenses, role_lookup, select_offenses
 from survivors_justice.analytics.outcomes import screen_outcomes
 from survivors_justice.analytics.reference import CITY, nta_table, precinct_boroughs
 from survivors_justice.analytics.source import clean_arrests, scan_arrests_csv
@@ -126,10 +126,32 @@ def prepare_arrests(
     elif not screen:
         note = "not screened (run without --no-screen to add the policy's outcomes)"
     which = Offenses(offenses)
-    lazy = select_offenses(add_roles(clean_arrests(raw)), which)
-    frame = lazy.collect()
-    placed, placement = geo_mod.place(frame.lazy())
-    frame = geo_mod.add_income_quintile(placed).collect()
+    cleaned = clean_arrests(raw).collect()
+    # Small lookups first (one row per distinct charge key / coordinate), then one pass joining
+    # them to every arrest.
+    roles = role_lookup(cleaned)
+    coords, placement_all = geo_mod.placement_lookup(cleaned)
+    places = coords.join(geo_mod.income_lookup(), on="nta", how="left")
+    lazy = (cleaned.lazy()
+            .join(roles.lazy(), on=["law_code", "pd_cd", "arrest_date"], how="left",
+                  nulls_equal=True, maintain_order="left"))
+    lazy = select_offenses(lazy, which)
+    lazy = lazy.join(places.lazy(), on=["lon", "lat"], how="left", maintain_order="left")
+    frame = lazy.with_columns(
+        pl.col("nta").fill_null(geo_mod.NO_COORDINATES),
+        pl.when(pl.col("nta").is_null() | (pl.col("nta") == geo_mod.OUTSIDE))
+        .then(pl.lit("not_placed")).otherwise(pl.col("income_quintile"))
+        .alias("income_quintile"),
+    ).collect()
+    if which is Offenses.ALL:
+        placement = placement_all
+    else:
+        counts = frame.select(
+            (pl.col("nta") == geo_mod.NO_COORDINATES).sum().alias("none"),
+            (pl.col("nta") == geo_mod.OUTSIDE).sum().alias("out")).row(0)
+        placement = geo_mod.Placement(total=frame.height,
+                                      placed=frame.height - counts[0] - counts[1],
+                                      no_coordinates=counts[0], outside=counts[1])
     return Prepared(frame=frame, placement=placement, source=label, offenses=which,
                     outcome_note=note)
 
