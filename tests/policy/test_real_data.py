@@ -108,3 +108,29 @@ def test_eleven_years_of_prostitution_arrests(screened_history: pl.DataFrame) ->
     )
     assert set(school.filter(pl.col("day") < date(2007, 11, 1))["role"]) == {"buyer"}
     assert set(school.filter(pl.col("day") >= date(2007, 11, 1))["role"]) <= {"seller"}
+
+
+def test_deduplicated_screening_equals_row_by_row_screening(
+    policy: Policy, catalog: Catalog, history: pl.LazyFrame, screened_history: pl.DataFrame
+) -> None:
+    from survivors_justice.policy.batch import screen_rows
+
+    rows = screen_rows(policy, history, catalog=catalog, decision_date=DECIDED).collect()
+    columns = ["section", "subdivision", "role", "rule_id", "outcome", "missing_facts", "seal"]
+    assert rows.select(columns).equals(screened_history.select(columns))
+
+
+def test_typed_frames_without_optional_columns_screen_too(
+    policy: Policy, catalog: Catalog, december: pl.LazyFrame, screened: pl.DataFrame
+) -> None:
+    typed = december.select(
+        "ARREST_KEY", "LAW_CODE", pl.col("ARREST_DATE").str.to_date("%m/%d/%Y")
+    )
+    result = screen_frame(policy, typed, catalog=catalog, decision_date=DECIDED).collect()
+    # Without PD_CD and AGE_GROUP, the age is unknown: promoters' missing facts grow, and
+    # outcomes never move toward decline.
+    assert result["outcome"].to_list() != [] and result.height == screened.height
+    sellers = result.filter(pl.col("role") == "seller")
+    assert set(sellers["outcome"]) == {"decline"}
+    promoters = result.filter(pl.col("role") == "promoter")
+    assert all("defendant.minor" in m for m in promoters["missing_facts"].to_list())

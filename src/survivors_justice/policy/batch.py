@@ -349,10 +349,16 @@ def screen_rows(
     catalog: Catalog | None = None,
     decision_date: date | None = None,
 ) -> pl.LazyFrame:
-    """`screen_frame` without the de-duplication: the catalog and policy applied row by row."""
+    """`screen_frame` without the de-duplication of keys: catalog, then policy, on every row.
+
+    The compiled policy runs on the distinct combinations of the facts the rows tell (an NYPD
+    file has a few dozen) and the results are joined back.
+    """
     facts = nypd_facts(lf, catalog=catalog, decision_date=decision_date)
+    combos = facts.select(NYPD_FACTS).unique().collect()
+    decided = evaluate_frame(policy, combos.lazy()).select(*NYPD_FACTS, *RESULT_COLUMNS).collect()
     return facts.join(
-        _table(policy).lazy(),
+        decided.lazy(),
         on=list(NYPD_FACTS),
         how="left",
         nulls_equal=True,
@@ -398,13 +404,15 @@ def screen_frame(
     decision_date: date | None = None,
     columns: tuple[str, ...] = SCREEN_OUTPUT,
     missing_as_text: bool = False,
+    categorical: bool = False,
 ) -> pl.LazyFrame:
     """Screen an NYPD-shaped arrests frame: one decision per row (NYPD rows are one charge).
 
     Adds ``section``, ``subdivision``, ``role``, ``charge_status`` (from the catalog), the named
     facts the file tells (`NYPD_FACTS`), and ``rule_id``, ``outcome``, ``seal``,
-    ``missing_facts`` (``list[str]``; ``;``-joined text with ``missing_facts_as_text``),
-    ``policy_id``, ``policy_version``. ``columns`` chooses which of these to add.
+    ``missing_facts`` (``list[str]``; ``;``-joined text with ``missing_as_text``),
+    ``policy_id``, ``policy_version``. ``columns`` chooses which of these to add;
+    ``categorical`` returns the text columns as ``pl.Categorical`` (cheaper to join and write).
 
     A decision depends only on the row's law code, PD code, arrest date and age group, so the
     distinct combinations are collected once (integer codes, one scan), screened with
@@ -445,6 +453,10 @@ def screen_frame(
     if missing_as_text:
         decided = decided.with_columns(pl.col("missing_facts").list.join(";"))
     table = decided.select(_K1, _K2, *columns).collect()
+    if categorical:
+        table = table.with_columns(
+            pl.col(name).cast(pl.Categorical) for name in columns if table[name].dtype == pl.String
+        )
     return keyed.join(table.lazy(), on=[_K1, _K2], how="left", maintain_order="left").drop(_K1, _K2)
 
 

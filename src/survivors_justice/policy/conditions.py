@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import polars as pl
 
@@ -86,8 +87,9 @@ def evaluate3(cond: Cond, env: Env) -> Truth:
     return cond.value
 
 
+@lru_cache(maxsize=65536)
 def facts_of(cond: Cond) -> frozenset[str]:
-    """Every fact the condition reads."""
+    """Every fact the condition reads (memoised: conditions are immutable)."""
     if isinstance(cond, Is):
         return frozenset({cond.fact})
     if isinstance(cond, All | AnyOf):

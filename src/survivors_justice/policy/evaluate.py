@@ -22,7 +22,15 @@ from types import MappingProxyType
 from typing import Any
 
 from survivors_justice.law import Catalog, LawCodeError, ResolvedCharge, load_catalog
-from survivors_justice.policy.conditions import TRUE, Cond, Const, evaluate3, facts_of, restrict
+from survivors_justice.policy.conditions import (
+    FALSE,
+    TRUE,
+    Cond,
+    Const,
+    evaluate3,
+    facts_of,
+    restrict,
+)
 from survivors_justice.policy.errors import BadLawCodeError
 from survivors_justice.policy.facts import (
     FACT_NAMES,
@@ -199,7 +207,18 @@ def _next_fact(lists: tuple[tuple[Pair, ...], ...]) -> str:
 
 
 def _restrict_list(rules: tuple[Pair, ...], fact: str, value: FactValue) -> tuple[Pair, ...]:
-    return tuple((restrict(c, fact, value), o) for c, o in rules)
+    """Restrict every condition; drop rules that became false, and everything after a rule
+    that became true (it always decides first). The result is canonical, so memos hit."""
+    out: list[Pair] = []
+    for cond, outcome in rules:
+        if fact in facts_of(cond):
+            cond = restrict(cond, fact, value)
+            if cond == FALSE:
+                continue
+        out.append((cond, outcome))
+        if cond == TRUE:
+            break
+    return tuple(out)
 
 
 def _can_differ(lists: tuple[tuple[Pair, ...], ...], memo: dict[Any, bool]) -> bool:

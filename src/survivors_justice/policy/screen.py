@@ -57,6 +57,7 @@ def output_frame(
         decision_date=decision_date,
         columns=("section", "subdivision", "role", "outcome", "rule_id", "missing_facts", "seal"),
         missing_as_text=True,
+        categorical=True,
     )
     return screened.select(
         pl.col("ARREST_KEY").alias("arrest_key"),
