@@ -6,6 +6,7 @@ The root ``sj`` command mounts :data:`app` as ``sj report``.
 from __future__ import annotations
 
 import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -39,6 +40,8 @@ class By(StrEnum):
     INCOME_QUINTILE = "income_quintile"
     ROLE = "role"
     OUTCOME = "outcome"
+    OUTCOME_PROPOSAL = "outcome_proposal"
+    PERIOD = "period"
 
 
 @app.callback()
@@ -76,6 +79,12 @@ def disparities(
     = None,
     screen: Annotated[bool, typer.Option(
         help="Screen arrests with the policy engine to report outcomes.")] = True,
+    proposal: Annotated[Path | None, typer.Option(
+        help="A proposed policy document: report outcomes under it beside the current one "
+             "(--by outcome_proposal, and the report's impact section).")] = None,
+    effective_from: Annotated[str | None, typer.Option(
+        help="Split arrests before/after this date, YYYY-MM-DD (--by period; default: the "
+             "current policy's effective date).")] = None,
     charts_dir: Annotated[Path | None, typer.Option(
         help="Also write every chart as PNG and SVG here (html: default <output>-charts/).")]
     = None,
@@ -92,8 +101,10 @@ def disparities(
         err.print("[red]--format html needs -o PATH[/red] (the report is a file).")
         raise typer.Exit(2)
     try:
+        split = date.fromisoformat(effective_from) if effective_from else None
         prepared = report_mod.prepare_arrests(source, offenses=offenses, policy=policy,
-                                              screen=screen)
+                                              screen=screen, proposal=proposal,
+                                              effective_from=split)
         options = report_mod.ReportOptions(
             geo=geo, by=Dimension(by.value),
             within=Dimension(within.value) if within else None, reference=reference,
@@ -101,6 +112,9 @@ def disparities(
         report = report_mod.build_report(prepared, options)
     except AnalyticsError as exc:
         err.print(f"[red]{type(exc).__name__}:[/red] {exc}")
+        raise typer.Exit(2) from None
+    except ValueError as exc:  # a malformed --effective-from
+        err.print(f"[red]bad value:[/red] {exc}; write dates as YYYY-MM-DD")
         raise typer.Exit(2) from None
 
     if fmt is Format.TABLE:

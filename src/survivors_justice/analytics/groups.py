@@ -37,6 +37,8 @@ class Dimension(StrEnum):
     INCOME_QUINTILE = "income_quintile"
     ROLE = "role"
     OUTCOME = "outcome"
+    OUTCOME_PROPOSAL = "outcome_proposal"  # the same arrests screened under a proposed policy
+    PERIOD = "period"  # before / after the policy's effective date
     # self-reported, store-backed sources only; "not_recorded" shown as such, never imputed
     SEXUAL_ORIENTATION = "sexual_orientation"
     GENDER_IDENTITY = "gender_identity"
@@ -141,6 +143,9 @@ GROUPS: dict[Dimension, tuple[Group, ...]] = {
     Dimension.INCOME_QUINTILE: INCOME_GROUPS,
     Dimension.ROLE: ROLE_GROUPS,
     Dimension.OUTCOME: OUTCOME_GROUPS,
+    Dimension.OUTCOME_PROPOSAL: OUTCOME_GROUPS,
+    Dimension.PERIOD: (Group("before", "Before the policy took effect"),
+                       Group("after", "After the policy took effect")),
     Dimension.SEXUAL_ORIENTATION: (Group(SOGI_NOT_RECORDED, "Not recorded"),),
     Dimension.GENDER_IDENTITY: (Group(SOGI_NOT_RECORDED, "Not recorded"),),
 }
@@ -153,6 +158,8 @@ COLUMN: dict[Dimension, str] = {
     Dimension.INCOME_QUINTILE: "income_quintile",
     Dimension.ROLE: "role",
     Dimension.OUTCOME: "outcome",
+    Dimension.OUTCOME_PROPOSAL: "outcome_proposal",
+    Dimension.PERIOD: "period",
     Dimension.SEXUAL_ORIENTATION: "sexual_orientation",
     Dimension.GENDER_IDENTITY: "gender_identity",
 }

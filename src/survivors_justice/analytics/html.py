@@ -81,8 +81,8 @@ def html_table(frame: pl.DataFrame, *, caption: str, show_place: bool,
     if show_place:
         head.append("Place")
     if show_stratum:
-        head.append("Charge role" if stratum_dim is Dimension.ROLE else "Outcome"
-                    if stratum_dim is Dimension.OUTCOME else "Stratum")
+        head.append({Dimension.ROLE: "Charge role", Dimension.OUTCOME: "Outcome",
+                     Dimension.PERIOD: "Period"}.get(stratum_dim or Dimension.ROLE, "Stratum"))
     head += ["Group", "Arrests", "Share"]
     if has_pop:
         head += ["Residents", "Rate per 100,000"]
@@ -204,22 +204,26 @@ def _section_html(section: Section, report: DisparityReport, svgs: dict[str, str
         if key in svgs:
             parts.append(f'<figure id="fig-{key}">{svgs[key]}</figure>')
     frame = section.table
-    stratified = section.key in ("role", "outcome")
+    if section.key == "impact":
+        parts.append(_impact_html(frame))
+        parts.append("</section>")
+        return "".join(parts)
+    stratified = section.key in ("role", "outcome", "period")
     if stratified:
         totals = frame.filter(pl.col("group") == ALL)
-        dim = Dimension.ROLE if section.key == "role" else Dimension.OUTCOME
+        dim = {"role": Dimension.ROLE, "outcome": Dimension.OUTCOME,
+               "period": Dimension.PERIOD}[section.key]
         summary = totals.with_columns(
             group_label=pl.col("stratum").map_elements(lambda s: group_label(dim, s),
                                                        return_dtype=pl.Utf8),
             share=pl.col("count") / pl.col("count").sum())
-        noun = "role" if dim is Dimension.ROLE else "outcome"
+        noun = {"role": "role", "outcome": "outcome", "period": "period"}[section.key]
         parts.append(html_table(summary.with_columns(population=pl.lit(None, pl.Int64),
                                                      rate_per_100k=pl.lit(None, pl.Float64),
                                                      rri=pl.lit(None, pl.Float64)),
                                 caption=f"Arrests by {noun}",
                                 show_place=False).replace("<td>1.0 (reference)</td>", ""))
-        parts.append(f"<details><summary>Race and ethnicity within each "
-                     f"{'role' if dim is Dimension.ROLE else 'outcome'}</summary>"
+        parts.append(f"<details><summary>Race and ethnicity within each {noun}</summary>"
                      + html_table(frame, caption="Within each group: rates per 100,000 "
                                   "residents of the race group", show_place=False,
                                   show_stratum=True, stratum_dim=dim) + "</details>")
@@ -228,6 +232,42 @@ def _section_html(section: Section, report: DisparityReport, svgs: dict[str, str
         parts.append(html_table(frame, caption=section.title, show_place=show_place))
     parts.append("</section>")
     return "".join(parts)
+
+
+def _impact_html(frame: pl.DataFrame) -> str:
+    """Outcome counts under both policies, then the race breakdown within each."""
+    totals = frame.filter(pl.col("group") == ALL)
+    current = {r["stratum"]: r["count"] for r in
+               totals.filter(pl.col("policy") == "current").iter_rows(named=True)}
+    proposal = {r["stratum"]: r["count"] for r in
+                totals.filter(pl.col("policy") == "proposal").iter_rows(named=True)}
+    order = [g.key for g in GROUPS[Dimension.OUTCOME]]
+    keys = [k for k in order if k in current or k in proposal]
+    keys += sorted((set(current) | set(proposal)) - set(keys))
+    rows = []
+    for key in keys:
+        a, b = current.get(key), proposal.get(key)
+        change = "" if a is None or b is None else f"{b - a:+,}"
+        rows.append(f'<tr><td class="l">{_e(group_label(Dimension.OUTCOME, key))}</td>'
+                    f"<td>{_cell(a)}</td><td>{_cell(b)}</td><td>{change}</td></tr>")
+    summary = ("<table><caption>Arrests by outcome under each policy</caption><thead><tr>"
+               '<th scope="col">Outcome</th><th scope="col">Current policy</th>'
+               '<th scope="col">Proposal</th><th scope="col">Change</th></tr></thead><tbody>'
+               + "".join(rows) + "</tbody></table>")
+    detail = []
+    for label in ("current", "proposal"):
+        part = frame.filter((pl.col("policy") == label)
+                            & pl.col("stratum").is_in(["prosecute", "prosecute_priority"]))
+        if part.height:
+            detail.append(html_table(part, caption=f"Prosecuted arrests by race and ethnicity: "
+                                     f"{label} policy", show_place=False, show_stratum=True,
+                                     stratum_dim=Dimension.OUTCOME))
+    return summary + ("<details><summary>Who would still be prosecuted, by race and ethnicity"
+                      "</summary>" + "".join(detail) + "</details>" if detail else "")
+
+
+def _cell(value: int | None) -> str:
+    return '<span class="sup">suppressed</span>' if value is None else f"{value:,}"
 
 
 def render_html(report: DisparityReport) -> str:

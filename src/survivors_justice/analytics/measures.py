@@ -233,6 +233,10 @@ def disparity_table(
 
 
 def _hint(dim: Dimension) -> str:
+    if dim is Dimension.OUTCOME_PROPOSAL:
+        return "screen the arrests under a proposal too (prepare_arrests(..., proposal=PATH))"
+    if dim is Dimension.PERIOD:
+        return "add the period first (prepare_arrests(..., effective_from=DATE))"
     if dim is Dimension.OUTCOME:
         return ("screen the arrests with the policy engine first (policy.screen_frame) or give "
                 "a frame with an 'outcome' column")

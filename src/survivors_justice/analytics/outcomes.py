@@ -43,3 +43,14 @@ def policy_effective_from(policy: str | Path | None = None) -> str | None:
         return load_policy(policy).effective_from.isoformat()
     except Exception:  # no document yet: the report says so instead of failing
         return None
+
+
+def policy_label_of(policy: str | Path | None = None) -> str | None:
+    """"<id> <version>" of a policy document, or None when it cannot be read."""
+    from survivors_justice.policy.loader import load_policy
+
+    try:
+        document = load_policy(policy)
+    except Exception:  # the label is decoration: the screening itself already reported errors
+        return None
+    return f"{document.id} {document.version}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,18 @@ from survivors_justice.analytics.groups import (
 )
 from survivors_justice.analytics.measures import MIN_COUNT, WEIGHT, disparity_table
 from survivors_justice.analytics.offenses import Offenses, role_lookup, select_offenses
-from survivors_justice.analytics.outcomes import screen_outcomes
+from survivors_justice.analytics.outcomes import (
+    policy_effective_from,
+    policy_label_of,
+    screen_outcomes,
+)
 from survivors_justice.analytics.reference import CITY, nta_table, precinct_boroughs
 from survivors_justice.analytics.source import clean_arrests, scan_arrests_csv
 from survivors_justice.analytics.suppression import DEFAULT_THRESHOLD, protect, public_columns
 
 CUBE_DIMENSIONS: tuple[str, ...] = (
     "precinct", "borough", "nta", "race_group", "sex", "age_group", "income_quintile", "role",
-    "outcome", "sexual_orientation", "gender_identity",
+    "outcome", "outcome_proposal", "period", "sexual_orientation", "gender_identity",
 )
 FEW = 5  # groups with fewer arrests get no rate-ratio headline
 
@@ -52,6 +57,9 @@ class Prepared:
     source: str
     offenses: Offenses
     outcome_note: str | None = None  # why there are no outcomes, when there are none
+    policy_label: str | None = None  # "id version" of the policy that gave ``outcome``
+    proposal_label: str | None = None  # the same for ``outcome_proposal``
+    effective_from: date | None = None  # splits ``period`` into before / after
 
     @property
     def cube(self) -> pl.DataFrame:
@@ -105,11 +113,15 @@ def prepare_arrests(
     offenses: Offenses | str = Offenses.PROSTITUTION,
     policy: str | Path | None = None,
     screen: bool = True,
+    proposal: str | Path | None = None,
+    effective_from: date | None = None,
 ) -> Prepared:
     """Read (a CSV path) or take (a Polars frame, e.g. store rows) arrests and prepare them.
 
     With ``screen`` the policy engine adds ``outcome`` (skipped, with a note, when the frame
-    already has one or when the engine cannot screen it).
+    already has one or when the engine cannot screen it). ``proposal`` (a policy document)
+    adds ``outcome_proposal``: the same arrests under the proposal. ``period`` splits the arrests
+    at ``effective_from`` (default: the current policy's effective date).
     """
     if isinstance(source, str | Path):
         raw = scan_arrests_csv(source)
@@ -118,13 +130,21 @@ def prepare_arrests(
         raw = source.lazy()
         label = "case store"
     note: str | None = None
+    policy_label = proposal_label = None
+    if proposal is not None:
+        raw = screen_outcomes(raw, proposal, column="outcome_proposal")
+        proposal_label = policy_label_of(proposal)
     if screen and "outcome" not in raw.collect_schema().names():
         try:
             raw = screen_outcomes(raw, policy)
+            policy_label = policy_label_of(policy)
         except MissingColumnError as exc:
             note = str(exc)
     elif not screen:
         note = "not screened (run without --no-screen to add the policy's outcomes)"
+    if effective_from is None:
+        found = policy_effective_from(policy)
+        effective_from = date.fromisoformat(found) if found else None
     which = Offenses(offenses)
     cleaned = clean_arrests(raw).collect()
     # Small lookups first (one row per distinct charge key / coordinate), then one pass joining
@@ -137,7 +157,12 @@ def prepare_arrests(
                   nulls_equal=True, maintain_order="left"))
     lazy = select_offenses(lazy, which)
     lazy = lazy.join(places.lazy(), on=["lon", "lat"], how="left", maintain_order="left")
+    period = (pl.when(pl.col("arrest_date") < effective_from).then(pl.lit("before"))
+              .when(pl.col("arrest_date").is_not_null()).then(pl.lit("after"))
+              .otherwise(pl.lit("unknown")) if effective_from is not None
+              else pl.lit("unknown"))
     frame = lazy.with_columns(
+        period.alias("period"),
         pl.col("nta").fill_null(geo_mod.NO_COORDINATES),
         pl.when(pl.col("nta").is_null() | (pl.col("nta") == geo_mod.OUTSIDE))
         .then(pl.lit("not_placed")).otherwise(pl.col("income_quintile"))
@@ -153,7 +178,8 @@ def prepare_arrests(
                                       placed=frame.height - counts[0] - counts[1],
                                       no_coordinates=counts[0], outside=counts[1])
     return Prepared(frame=frame, placement=placement, source=label, offenses=which,
-                    outcome_note=note)
+                    outcome_note=note, policy_label=policy_label, proposal_label=proposal_label,
+                    effective_from=effective_from)
 
 
 @dataclass(frozen=True)
@@ -189,17 +215,40 @@ class DisparityReport:
 
 def table(prepared: Prepared, options: ReportOptions, *, geo: GeoLevel | None = None,
           by: Dimension | None = None, within: Dimension | None = None,
-          use_within: bool = False) -> pl.DataFrame:
+          use_within: bool = False, cube: pl.DataFrame | None = None) -> pl.DataFrame:
     """One disparity table of the prepared arrests, protected when ``options.public``."""
     g = geo or options.geo
     b = by or options.by
     w = within if use_within else options.within if by is None else within
     ref = options.reference if (by is None or by == options.by) else None
+    data = prepared.cube if cube is None else cube
     if options.public:
-        return public_table(prepared.cube, geo=g, by=b, within=w, reference=ref,
+        return public_table(data, geo=g, by=b, within=w, reference=ref,
                             min_count=options.min_count, threshold=options.threshold)
-    return disparity_table(prepared.cube, geo=g, by=b, within=w, reference=ref,
+    return disparity_table(data, geo=g, by=b, within=w, reference=ref,
                            min_count=options.min_count)
+
+
+def policy_impact(prepared: Prepared, options: ReportOptions | None = None) -> pl.DataFrame:
+    """The same measures under the current policy and the proposal: race within each outcome,
+    city-wide, with a ``policy`` column (``current`` / ``proposal``)."""
+    opts = options or ReportOptions()
+    if "outcome_proposal" not in prepared.cube.columns or "outcome" not in prepared.cube.columns:
+        raise MissingColumnError("policy impact needs outcomes under both policies; prepare the "
+                                 "arrests with screening on and proposal=PATH")
+    parts = []
+    for label, column in (("current", "outcome"), ("proposal", "outcome_proposal")):
+        cube = prepared.cube.drop([c for c in ("outcome", "outcome_proposal") if c != column])
+        cube = cube.rename({column: "outcome"}) if column != "outcome" else cube
+        sub = ReportOptions(geo=GeoLevel.CITY, by=Dimension.RACE, within=Dimension.OUTCOME,
+                            reference=opts.reference if opts.by is Dimension.RACE else None,
+                            min_count=opts.min_count, public=opts.public,
+                            threshold=opts.threshold)
+        frame = table(prepared, sub, geo=GeoLevel.CITY, by=Dimension.RACE,
+                      within=Dimension.OUTCOME, use_within=True, cube=cube)
+        parts.append(frame.filter(pl.col("geo_level") == GeoLevel.CITY.value)
+                     .with_columns(policy=pl.lit(label)))
+    return pl.concat(parts, how="diagonal")
 
 
 def _parent_boroughs(frame: pl.DataFrame, geo: GeoLevel) -> pl.DataFrame:
@@ -307,6 +356,23 @@ def build_report(prepared: Prepared, options: ReportOptions | None = None) -> Di
         if opts.public:
             frame = frame.filter(pl.col("geo_level") == level.value)
         report.sections.append(Section(key, title, intro, by, frame))
+    if "outcome_proposal" in prepared.frame.columns and has_outcome:
+        report.sections.append(Section(
+            "impact", "What the proposal would change",
+            f"The same arrests screened under the current policy ({prepared.policy_label}) and "
+            f"under the proposal ({prepared.proposal_label}).", Dimension.OUTCOME,
+            policy_impact(prepared, opts)))
+    periods = set(prepared.frame["period"].unique().to_list()) if "period" in \
+        prepared.frame.columns else set()
+    if {"before", "after"} <= periods:
+        frame = table(prepared, opts, geo=GeoLevel.CITY, by=Dimension.RACE,
+                      within=Dimension.PERIOD, use_within=True)
+        if opts.public:
+            frame = frame.filter(pl.col("geo_level") == GeoLevel.CITY.value)
+        report.sections.append(Section(
+            "period", "Before and after the policy took effect",
+            f"Arrests before and after {prepared.effective_from}: rates and rate ratios in each "
+            "period.", Dimension.RACE, frame))
     report.map_level = GeoLevel.NTA if opts.geo is GeoLevel.NTA else GeoLevel.PRECINCT
     map_opts = ReportOptions(geo=report.map_level, by=Dimension.RACE, public=opts.public,
                              threshold=opts.threshold, min_count=opts.min_count)

@@ -154,8 +154,9 @@ def clean_arrests(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
         pl.when(ok).then(lat).alias("lat"),
         pl.when(ok).then(lon).alias("lon"),
     ]
-    if "outcome" in columns:
-        exprs.append(_text("outcome").fill_null("not_screened").alias("outcome"))
+    for name in ("outcome", "outcome_proposal"):
+        if name in columns:
+            exprs.append(_text(name).fill_null("not_screened").alias(name))
     for name in ("sexual_orientation", "gender_identity"):
         if name in columns:
             value = _text(name).fill_null("")
