@@ -1,0 +1,173 @@
+"""``sj screen [FILE | --db] -o OUT.csv`` and ``sj policy replay CASE``: the Django-backed half.
+
+``sj screen FILE`` is the framework-free file screening of ``policy.cli``; ``--db`` screens the
+imported cases instead and stores each decision with its policy id and version.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from survivors_justice.django_setup import setup
+from survivors_justice.policy import cli as policy_cli
+
+if TYPE_CHECKING:
+    from survivors_justice.screening.services import Difference
+
+err = Console(stderr=True)
+out = Console()
+
+OUTPUT_COLUMNS = (
+    "arrest_key",
+    "law_code",
+    "section",
+    "subdivision",
+    "role",
+    "outcome",
+    "rule_id",
+    "policy_version",
+    "missing_facts",
+    "seal",
+    "case",
+)
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no passwd entry for this uid (containers)
+        return "cli:unknown"
+
+
+def screen(
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="An NYPD arrests CSV file (or use --db).", dir_okay=False),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Where to write the CSV.")
+    ] = None,
+    db: Annotated[
+        bool, typer.Option("--db", help="Screen the imported cases and store the decisions.")
+    ] = False,
+    policy: policy_cli.PolicyOption = None,
+    decision_date: policy_cli.DateOption = None,
+) -> None:
+    """Screen arrests: one recommendation per arrest (CSV), then outcomes by role."""
+    if output is None:
+        raise policy_cli.fail("give -o OUT.csv, where to write the recommendations")
+    if db == (file is not None):
+        raise policy_cli.fail("give either an arrests FILE or --db (the imported cases)")
+    if file is not None:
+        if not file.is_file():
+            raise policy_cli.fail(f"no such file: {file}")
+        policy_cli.screen(file, output, policy, decision_date)
+        return
+    _screen_db(output, policy, decision_date)
+
+
+def _screen_db(output: Path, policy: Path | None, decision_date: str | None) -> None:
+    setup()
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from survivors_justice.cases.models import Case
+    from survivors_justice.screening.services import screen_cases
+
+    pol = policy_cli.load(policy)
+    when: date = policy_cli.parse_date(decision_date)
+    total = Case.objects.count()
+    with Progress(
+        TextColumn("screening cases"),
+        BarColumn(),
+        TextColumn("{task.completed:,}/{task.total:,}"),
+        console=err,
+        transient=True,
+        disable=total < 5000 or not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("cases", total=total)
+        run = screen_cases(
+            actor=_actor(),
+            source="cli",
+            policy=pol,
+            on=when,
+            progress=lambda n: bar.advance(task, n),
+        )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=OUTPUT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(run.rows)
+    err.print(
+        f"screened {run.cases:,} cases with {pol.id} v{pol.version} (decided {when.isoformat()}); "
+        f"decisions stored; wrote {output}"
+    )
+    table = Table(title="Outcomes by role (charges)")
+    table.add_column("role")
+    table.add_column("outcome")
+    table.add_column("charges", justify="right")
+    counts: dict[tuple[str, str], int] = {}
+    for row in run.rows:
+        key = (row["role"] or "(not prostitution)", row["outcome"])
+        counts[key] = counts.get(key, 0) + 1
+    for (role, outcome), n in sorted(counts.items()):
+        table.add_row(role, outcome, f"{n:,}")
+    out.print(table)
+
+
+def replay(
+    case: Annotated[str, typer.Argument(help="The case number (or id).")],
+    policy: policy_cli.PolicyOption = None,
+) -> None:
+    """Re-evaluate a stored decision from its stored facts and show any difference.
+
+    Exit code 1 only when the stored policy version no longer reproduces its own decision.
+    """
+    setup()
+    from survivors_justice.screening.services import (
+        CaseNotFoundError,
+        NoStoredDecisionError,
+        find_case,
+    )
+    from survivors_justice.screening.services import replay as replay_case
+
+    pol = policy_cli.load(policy)
+    try:
+        result = replay_case(case=find_case(case), actor=_actor(), source="cli", policy=pol)
+    except (CaseNotFoundError, NoStoredDecisionError) as exc:
+        raise policy_cli.fail(str(exc)) from None
+    stored = result.stored
+    out.print(
+        f"Case {case}: stored decision of {stored.screened_at:%Y-%m-%d %H:%M} UTC by "
+        f"{stored.policy_id} v{stored.policy_version}: {stored.case_priority}"
+    )
+    if result.same_version is None:
+        out.print(f"  Could not replay under the stored version: {result.same_version_note}")
+    elif result.reproduced:
+        out.print(f"  Replayed under v{stored.policy_version}: identical.")
+    else:
+        out.print(f"  Replayed under v{stored.policy_version}: DIFFERS (the engine changed).")
+        _differences(result.differences_same_version)
+    if result.differences_current:
+        out.print(f"  Under the policy in force ({pol.id} v{pol.version}):")
+        _differences(result.differences_current)
+    else:
+        out.print(f"  Under the policy in force ({pol.id} v{pol.version}): no change.")
+    if result.same_version is not None and not result.reproduced:
+        raise typer.Exit(1)  # the same document no longer gives the same decision
+
+
+def _differences(diffs: tuple[Difference, ...]) -> None:
+    table = Table()
+    for col in ("what", "stored", "now"):
+        table.add_column(col)
+    for d in diffs:
+        table.add_row(d.what, d.stored, d.now)
+    out.print(table)

@@ -1,0 +1,301 @@
+"""Screen stored cases with the policy engine, store each decision, and replay stored decisions.
+
+Each write is one function, one transaction, with its audit record inside it. The facts of a case
+come from ``cases.services.case_facts`` (the same facts the intake pages show), so a stored
+decision is exactly what a prosecutor would see for that case on that date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from survivors_justice.cases.models import Case
+from survivors_justice.cases.services import case_facts
+from survivors_justice.policy import Decision, Policy, evaluate, find_policy, load_policy
+from survivors_justice.policy.errors import PolicyNotFoundError
+from survivors_justice.screening.models import PolicyDecision
+
+CHUNK = 2000
+
+
+class NoStoredDecisionError(LookupError):
+    """Replay was asked for a case that has never been screened."""
+
+    def __init__(self, case: Case) -> None:
+        super().__init__(
+            f"case {case.number} has no stored policy decision; screen it first "
+            "(sj screen --db -o OUT.csv)"
+        )
+
+
+class CaseNotFoundError(LookupError):
+    """No case with the given number or id."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"no case numbered {ref!r} (or with that id); check the case number")
+
+
+def find_case(ref: str) -> Case:
+    """A case by its number (``Q-2017-000123``) or its database id."""
+    case = Case.objects.filter(number=ref).select_related("arrest").first()
+    if case is None and ref.isdigit():
+        case = Case.objects.filter(pk=int(ref)).select_related("arrest").first()
+    if case is None:
+        raise CaseNotFoundError(ref)
+    return case
+
+
+def _positions(case: Case) -> list[int]:
+    return sorted(c.position for c in case.arrest.charges.all()) or [1]
+
+
+def _row(case: Case, facts: dict[str, Any], decision: Decision, source: str) -> PolicyDecision:
+    positions = _positions(case)
+    outcomes = [
+        {
+            "position": positions[i] if i < len(positions) else i + 1,
+            "law_code": c.law_code,
+            "section": c.section,
+            "subdivision": c.subdivision,
+            "role": c.role,
+            "outcome": c.outcome.value,
+            "rule": c.rule_id,
+            "seal": any(a.value == "seal" for a in c.actions),
+        }
+        for i, c in enumerate(decision.charges)
+    ]
+    return PolicyDecision(
+        case=case,
+        policy_id=decision.policy_id,
+        policy_version=decision.policy_version,
+        decision_date=decision.decision_date,
+        case_priority=decision.case_priority.value,
+        outcomes=outcomes,
+        rules=[c.rule_id for c in decision.charges],
+        missing_facts=list(decision.missing_facts),
+        facts=facts,
+        decision=decision.to_dict(),
+        screened_at=timezone.now(),
+        source=source,
+    )
+
+
+def _audit(
+    *, actor: str, action: str, object_id: str, source: str, details: dict[str, Any]
+) -> None:
+    from survivors_justice.audit.services import record_event
+
+    record_event(
+        actor=actor,
+        action=action,
+        object_type="case" if object_id else "cases",
+        object_id=object_id,
+        source=source,
+        outcome="success",
+        details=details,
+    )
+
+
+def screen_case(
+    *,
+    case_id: int,
+    actor: str,
+    source: str = "cli",
+    policy: Policy | None = None,
+    on: date | None = None,
+) -> PolicyDecision:
+    """Screen one stored case and store the decision (one transaction, audited)."""
+    pol = policy if policy is not None else load_policy()
+    with transaction.atomic():
+        case = Case.objects.select_related("arrest").get(pk=case_id)
+        facts = case_facts(case, on=on)
+        stored = _row(case, facts, evaluate(pol, facts), source)
+        stored.save()
+        _audit(
+            actor=actor,
+            action="screening.decide",
+            object_id=str(case.pk),
+            source=source,
+            details={
+                "policy": f"{pol.id}@{pol.version}",
+                "case_priority": stored.case_priority,
+                "rules": stored.rules,
+            },
+        )
+    return stored
+
+
+@dataclass
+class ScreenRun:
+    """What `screen_cases` did: counts, and one summary row per stored decision."""
+
+    policy_id: str
+    policy_version: str
+    cases: int = 0
+    by_priority: dict[str, int] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # one per charge, for the CSV
+
+
+def screen_cases(
+    *,
+    actor: str,
+    source: str = "cli",
+    policy: Policy | None = None,
+    on: date | None = None,
+    cases: Iterable[Case] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ScreenRun:
+    """Screen every stored case (or ``cases``) and store each decision.
+
+    One transaction per chunk of cases, each with its audit record, so a long run that stops
+    keeps what it finished and never leaves a half-written chunk.
+    """
+    pol = policy if policy is not None else load_policy()
+    run = ScreenRun(pol.id, pol.version)
+    source_cases = (
+        cases
+        if cases is not None
+        else Case.objects.select_related("arrest")
+        .prefetch_related("arrest__charges")
+        .order_by("pk")
+    )
+    chunk: list[Case] = []
+
+    def flush() -> None:
+        if not chunk:
+            return
+        with transaction.atomic():
+            rows = []
+            for case in chunk:
+                facts = case_facts(case, on=on)
+                row = _row(case, facts, evaluate(pol, facts), source)
+                rows.append(row)
+                run.by_priority[row.case_priority] = run.by_priority.get(row.case_priority, 0) + 1
+                for out in row.outcomes:
+                    run.rows.append(
+                        {
+                            "arrest_key": case.arrest.arrest_key,
+                            "case": case.number,
+                            "law_code": out["law_code"],
+                            "section": out["section"],
+                            "subdivision": out["subdivision"],
+                            "role": out["role"],
+                            "outcome": out["outcome"],
+                            "rule_id": out["rule"],
+                            "policy_version": pol.version,
+                            "missing_facts": ";".join(row.missing_facts),
+                            "seal": out["seal"],
+                        }
+                    )
+            PolicyDecision.objects.bulk_create(rows)
+            _audit(
+                actor=actor,
+                action="screening.screen_cases",
+                object_id="",
+                source=source,
+                details={"policy": f"{pol.id}@{pol.version}", "cases": len(rows)},
+            )
+        run.cases += len(chunk)
+        if progress is not None:
+            progress(len(chunk))
+        chunk.clear()
+
+    for case in source_cases:
+        chunk.append(case)
+        if len(chunk) >= CHUNK:
+            flush()
+    flush()
+    return run
+
+
+# --- replay ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    what: str  # "case priority", "charge 1 outcome", "charge 1 rule", "missing facts"
+    stored: str
+    now: str
+
+
+@dataclass(frozen=True)
+class Replay:
+    stored: PolicyDecision
+    same_version: Decision | None  # the stored facts under the stored policy version
+    same_version_note: str  # why it could not be replayed, if it could not
+    current: Decision  # the stored facts under the policy in force
+    differences_same_version: tuple[Difference, ...]
+    differences_current: tuple[Difference, ...]
+
+    @property
+    def reproduced(self) -> bool:
+        return self.same_version is not None and not self.differences_same_version
+
+
+def _compare(stored: dict[str, Any], again: Decision) -> tuple[Difference, ...]:
+    now = again.to_dict()
+    out: list[Difference] = []
+    if stored.get("case_priority") != now["case_priority"]:
+        out.append(
+            Difference("case priority", str(stored.get("case_priority")), now["case_priority"])
+        )
+    before = stored.get("charges") or []
+    for i, (a, b) in enumerate(zip(before, now["charges"], strict=False), start=1):
+        for key, label in (("outcome", "outcome"), ("rule", "rule")):
+            if a.get(key) != b.get(key):
+                out.append(Difference(f"charge {i} {label}", str(a.get(key)), str(b.get(key))))
+    if len(before) != len(now["charges"]):
+        out.append(Difference("charges", str(len(before)), str(len(now["charges"]))))
+    if sorted(stored.get("missing_facts") or []) != sorted(now["missing_facts"]):
+        out.append(
+            Difference(
+                "missing facts",
+                ", ".join(stored.get("missing_facts") or []) or "-",
+                ", ".join(now["missing_facts"]) or "-",
+            )
+        )
+    return tuple(out)
+
+
+def replay(*, case: Case, actor: str, source: str = "cli", policy: Policy | None = None) -> Replay:
+    """Re-evaluate the latest stored decision of ``case`` from its stored facts, under the
+    stored policy version (it must reproduce) and under the policy in force (what changed)."""
+    stored = PolicyDecision.objects.filter(case=case).order_by("-screened_at", "-pk").first()
+    if stored is None:
+        raise NoStoredDecisionError(case)
+    current_policy = policy if policy is not None else load_policy()
+    same: Decision | None = None
+    note = ""
+    try:
+        same = evaluate(find_policy(stored.policy_id, stored.policy_version), stored.facts)
+    except PolicyNotFoundError as exc:
+        note = str(exc)
+    current = evaluate(current_policy, stored.facts)
+    result = Replay(
+        stored=stored,
+        same_version=same,
+        same_version_note=note,
+        current=current,
+        differences_same_version=() if same is None else _compare(stored.decision, same),
+        differences_current=_compare(stored.decision, current),
+    )
+    with transaction.atomic():
+        _audit(
+            actor=actor,
+            action="screening.replay",
+            object_id=str(case.pk),
+            source=source,
+            details={
+                "stored": f"{stored.policy_id}@{stored.policy_version}",
+                "current": f"{current_policy.id}@{current_policy.version}",
+                "reproduced": result.reproduced,
+                "changes_under_current": len(result.differences_current),
+            },
+        )
+    return result
