@@ -20,6 +20,7 @@ import shapely
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from survivors_justice.analytics.measures import Z95
 from survivors_justice.analytics.reference import Polygons
@@ -119,6 +120,9 @@ def forest_chart(bars: Sequence[Bar], *, title: str, xlabel: str) -> Figure:
         ax.text(high * 1.12, y, label, va="center", fontsize=9)
     ax.axvline(1.0, color=RED, lw=1, ls="--")
     ax.set_xscale("log")
+    ax.xaxis.set_major_locator(FixedLocator([0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     lows = [float(b.low or b.value or 1.0) for b in shown]
     highs = [float(b.high or b.value or 1.0) for b in shown]
     ax.set_xlim(min([*lows, 1.0]) / 1.5, max([*highs, 1.0]) * 6)
@@ -137,9 +141,11 @@ def _safe(key: str) -> str:
 
 
 def map_chart(values: Mapping[str, float | None], polygons: Polygons, *, title: str,
-              label: str, tolerance: float = 0.0004) -> Figure:
-    """Choropleth of ``values`` (polygon key -> value; None/missing drawn grey, hatched)."""
-    fig, ax = plt.subplots(figsize=(7.5, 7.5), layout="constrained")
+              label: str, tolerance: float = 0.0004, names: Mapping[str, str] | None = None,
+              top: int = 5) -> Figure:
+    """Choropleth of ``values`` (polygon key -> value; None/missing drawn grey, hatched); the
+    ``top`` highest areas are labelled."""
+    fig, ax = plt.subplots(figsize=(7.5, 7.2), layout="constrained")
     known = [v for v in values.values() if v is not None]
     norm = Normalize(vmin=0, vmax=max(known) if known else 1.0)
     cmap = matplotlib.colormaps["Blues"]
@@ -165,13 +171,29 @@ def map_chart(values: Mapping[str, float | None], polygons: Polygons, *, title: 
                              linewidths=0.3, hatch="///")
         nod.set_gid("map-no-data")
         ax.add_collection(nod)
+    where = dict(zip(polygons.keys, polygons.geometries, strict=True))
+    for rank, (key, _value) in enumerate(top_areas(values, top), start=1):
+        if key not in where:
+            continue
+        point = shapely.point_on_surface(where[key])
+        mark = ax.annotate(f"{rank}", (point.x, point.y), ha="center", va="center", fontsize=8,
+                           fontweight="bold", color="white",
+                           bbox={"boxstyle": "circle,pad=0.2", "fc": RED, "ec": "none"})
+        mark.set_gid(f"rank-{rank}-{_safe((names or {}).get(key, key))}")
     ax.autoscale_view()
     ax.set_aspect(1 / math.cos(math.radians(40.7)))
     ax.set_axis_off()
     sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-    fig.colorbar(sm, ax=ax, shrink=0.6, label=label)
+    fig.colorbar(sm, ax=ax, shrink=0.55, label=label, location="bottom", pad=0.01,
+                 aspect=35)
     fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
     return fig
+
+
+def top_areas(values: Mapping[str, float | None], top: int = 5) -> list[tuple[str, float]]:
+    """The ``top`` areas by value, highest first (the numbered areas of :func:`map_chart`)."""
+    ranked = sorted(((v, k) for k, v in values.items() if v is not None), reverse=True)[:top]
+    return [(k, v) for v, k in ranked]
 
 
 def to_svg(fig: Figure, description: str) -> str:

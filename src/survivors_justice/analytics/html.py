@@ -75,7 +75,7 @@ def _num(value: Any, digits: int = 1) -> str:
 def html_table(frame: pl.DataFrame, *, caption: str, show_place: bool,
                show_stratum: bool = False, stratum_dim: Dimension | None = None) -> str:
     """A readable table of disparity rows (suppressed and unstable figures marked in words)."""
-    has_pop = frame["population"].drop_nulls().len() > 0
+    has_pop = frame.filter(pl.col("group") != ALL)["population"].drop_nulls().len() > 0
     has_rri = frame["rri"].drop_nulls().len() > 0
     head = []
     if show_place:
@@ -104,7 +104,7 @@ def html_table(frame: pl.DataFrame, *, caption: str, show_place: bool,
         cells.append(f'<td class="l">{_e(row["group_label"])}</td>')
         cells.append('<td class="sup">suppressed</td>' if sup
                      else f"<td>{_num(row['count'])}</td>")
-        share = "" if row["share"] is None else f"{row['share']:.0%}"
+        share = _pct(row["share"])
         cells.append(f"<td>{share}</td>")
         if has_pop:
             cells.append(f"<td>{_num(row['population'])}</td>"
@@ -121,12 +121,23 @@ def html_table(frame: pl.DataFrame, *, caption: str, show_place: bool,
         notes = []
         if sup:
             notes.append('<span class="sup">under the publication threshold</span>')
-        elif row["unstable"] and not total and (row["rri"] is not None or row["count"]):
+        elif row["unstable"] and not total and row["count"]:
             notes.append('<span class="unstable">unstable: few arrests</span>')
+        if has_pop and row["population"] is None and not sup and row["group"] in (
+                "other", "unknown"):
+            notes.append('<span class="note">no census group: counted, no rate</span>')
         cells.append(f'<td class="l">{" ".join(notes)}</td>')
         out.append(f'<tr class="{"total" if total else ""}">' + "".join(cells) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
+
+
+def _pct(share: float | None) -> str:
+    if share is None:
+        return ""
+    if 0 < share < 0.005:
+        return "&lt;1%"
+    return f"{share:.0%}"
 
 
 def _race_bars(frame: pl.DataFrame) -> list[charts.Bar]:
@@ -176,11 +187,13 @@ def figures(report: DisparityReport) -> dict[str, tuple[str, Any]]:
     if report.map_rows is not None:
         polys = nta_polygons() if report.map_level is GeoLevel.NTA else precinct_polygons()
         values = {str(r["geo"]): r["rate_per_100k"] for r in report.map_rows.iter_rows(named=True)}
+        names = {str(r["geo"]): str(r["geo_name"]) for r in report.map_rows.iter_rows(named=True)}
         where = "neighbourhood" if report.map_level is GeoLevel.NTA else "precinct"
         out["map"] = (
             f"Map of {what} arrests per 100,000 residents by {where}",
             charts.map_chart(values, polys, title=f"{what.capitalize()} arrests per 100,000 "
-                             f"residents, by {where}", label="arrests per 100,000 residents"))
+                             f"residents, by {where}", label="arrests per 100,000 residents",
+                             names=names))
     return out
 
 
@@ -227,11 +240,50 @@ def _section_html(section: Section, report: DisparityReport, svgs: dict[str, str
                      + html_table(frame, caption="Within each group: rates per 100,000 "
                                   "residents of the race group", show_place=False,
                                   show_stratum=True, stratum_dim=dim) + "</details>")
+    elif section.key == "borough":
+        parts.append(_pivot(frame, caption="Arrests, rate per 100,000 and rate ratio by borough"))
+        parts.append("<details><summary>Every figure by borough</summary>"
+                     + html_table(frame, caption=section.title, show_place=True)
+                     + "</details>")
     else:
         show_place = frame["geo"].n_unique() > 1
         parts.append(html_table(frame, caption=section.title, show_place=show_place))
     parts.append("</section>")
     return "".join(parts)
+
+
+def _pivot(frame: pl.DataFrame, *, caption: str) -> str:
+    """One row per place: its total, its rate, and each group's rate ratio (95% CI)."""
+    groups = [g for g in GROUPS[Dimension.RACE] if g.census_columns]
+    ref = frame["reference"].drop_nulls()
+    ref_key = str(ref[0]) if len(ref) else ""
+    head = ["Place", "Arrests", "Rate per 100,000"] + [
+        f"{g.label.split(' (')[0]}: rate ratio" for g in groups if g.key != ref_key]
+    out = [f"<table><caption>{_e(caption)}</caption><thead><tr>"
+           + "".join(f'<th scope="col">{_e(h)}</th>' for h in head) + "</tr></thead><tbody>"]
+    for place in frame["geo"].unique(maintain_order=True).to_list():
+        rows = {r["group"]: r for r in frame.filter(pl.col("geo") == place).iter_rows(named=True)}
+        total = rows.get(ALL)
+        if total is None:
+            continue
+        cells = [f'<td class="l">{_e(total["geo_name"])}</td>',
+                 f"<td>{_cell(total['count'])}</td>",
+                 f"<td>{_num(total['rate_per_100k'], 1)}</td>"]
+        for g in groups:
+            if g.key == ref_key:
+                continue
+            r = rows.get(g.key)
+            if r is None or r["rri"] is None:
+                cells.append("<td></td>")
+                continue
+            ci = ("" if r["rri_ci_low"] is None
+                  else f" ({r['rri_ci_low']:.1f}-{r['rri_ci_high']:.1f})")
+            mark = ' class="unstable"' if r["unstable"] else ""
+            cells.append(f"<td{mark}>{r['rri']:.1f}{ci}{'*' if r['unstable'] else ''}</td>")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table><p class=\"note\">* unstable: fewer than the minimum number of "
+               "arrests behind the ratio.</p>")
+    return "".join(out)
 
 
 def _impact_html(frame: pl.DataFrame) -> str:
@@ -297,21 +349,32 @@ def render_html(report: DisparityReport) -> str:
         body.append(_section_html(section, report, svgs))
     if "map" in svgs:
         where = "neighbourhood" if report.map_level is GeoLevel.NTA else "police precinct"
+        assert report.map_rows is not None  # "map" is drawn only from map rows
+        values = {str(r["geo"]): r["rate_per_100k"] for r in report.map_rows.iter_rows(named=True)}
+        names = {str(r["geo"]): str(r["geo_name"]) for r in report.map_rows.iter_rows(named=True)}
+        counts = {str(r["geo"]): r["count"] for r in report.map_rows.iter_rows(named=True)}
+        ranked = "".join(
+            f"<li>{_e(names.get(k, k))}: {v:,.1f} per 100,000 residents "
+            f"({_cell(counts.get(k))} arrests)</li>" for k, v in charts.top_areas(values))
+        top_list = (f"<p>Highest rates (numbered on the map):</p><ol>{ranked}</ol>"
+                    if ranked else "")
         body.append(f'<section id="map"><h2>Where the arrests happened</h2><p>Arrests per '
                     f"100,000 residents of each {where}. Grey hatched areas have no rate "
                     "(no residents, or suppressed in the public version). Residents are not "
                     "the same people as those arrested there: busy commercial areas show high "
-                    f'rates.</p><figure id="fig-map">{svgs["map"]}</figure></section>')
+                    f'rates.</p><figure id="fig-map">{svgs["map"]}</figure>{top_list}</section>')
     for section in report.sections[1:]:
         body.append(_section_html(section, report, svgs))
     # The requested table.
     main_caption = (f"Requested table: {opts.geo.value} by {opts.by.value}"
                     + (f" within {opts.within.value}" if opts.within else ""))
     show_place = report.rows["geo"].n_unique() > 1
-    body.append(f'<section id="table"><h2>{_e(main_caption)}</h2>'
-                + html_table(report.rows, caption=main_caption, show_place=show_place,
-                             show_stratum=opts.within is not None, stratum_dim=opts.within)
-                + "</section>")
+    main = html_table(report.rows, caption=main_caption, show_place=show_place,
+                      show_stratum=opts.within is not None, stratum_dim=opts.within)
+    if report.rows.height > 40:
+        main = (f"<details><summary>Show all {report.rows.height:,} rows (the same figures as "
+                "the CSV and JSON output)</summary>" + main + "</details>")
+    body.append(f'<section id="table"><h2>{_e(main_caption)}</h2>' + main + "</section>")
     pl_ = prep.placement
     body.append(
         '<section id="placement"><h2>Placing arrests in neighbourhoods</h2>'

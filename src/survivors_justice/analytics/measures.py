@@ -210,10 +210,10 @@ def disparity_table(
     table = table.with_columns(
         rri_ci_low=pl.when(ok).then(pl.col("rri") * (-Z95 * se).exp()),
         rri_ci_high=pl.when(ok).then(pl.col("rri") * (Z95 * se).exp()),
-        unstable=pl.when(is_group & pl.lit(ref is not None)).then(
-            (pl.col("count") < min_count) | (pl.col("_ref_count").fill_null(0) < min_count)
-            | pl.col("rri").is_null())
-        .otherwise(pl.col("count") < min_count),
+        # Unstable: the figure rests on fewer arrests than the minimum (the group's own count,
+        # and the reference group's when a rate ratio is shown).
+        unstable=(pl.col("count") < min_count)
+        | (pl.col("rri").is_not_null() & (pl.col("_ref_count").fill_null(0) < min_count)),
         reference=pl.lit(ref, pl.Utf8),
         geo_level=pl.lit(geo.value),
     )

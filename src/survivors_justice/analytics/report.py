@@ -407,7 +407,9 @@ def headlines(report: DisparityReport) -> list[str]:
         rate = total["rate_per_100k"]
         count = total["count"]
         if count is not None:
-            out.append(f"In {prep.period_words}, NYPD made {count:,} {what} in New York City"
+            when = prep.period_words
+            when = f"From {when}" if " to " in when else f"In {when}"
+            out.append(f"{when}, NYPD made {count:,} {what} in New York City"
                        + (f", {rate:.1f} for every 100,000 residents." if rate else "."))
         ref = race["reference"].drop_nulls()
         ref_label = group_label(Dimension.RACE, str(ref[0])) if len(ref) else "reference"
