@@ -54,6 +54,8 @@ class Action(StrEnum):
     COMPLIANCE = "cases.compliance"  # figures: selling-sex cases declined, overridden, by whom
     EVALUATE_POLICY = "policy.evaluate"  # run facts (no person in them) through the policy
     API_DOCS = "api.docs"  # the OpenAPI description of the JSON API
+    MANAGE_USERS = "accounts.manage"  # accounts, roles, lockout release
+    AUDIT_LOG = "audit.log"  # read the audit log and run its verification
 
 
 # Cases "in intake" (DESIGN.md > Users): new, or waiting on a supervisor's answer to an override.
@@ -93,7 +95,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.PARTNER_STAFF: frozenset(),
     Role.PANEL_MEMBER: frozenset(),
     Role.ANALYST: frozenset({Action.EVALUATE_POLICY, Action.API_DOCS}),
-    Role.ADMIN: frozenset({Action.EVALUATE_POLICY, Action.API_DOCS}),
+    Role.ADMIN: frozenset(
+        {Action.EVALUATE_POLICY, Action.API_DOCS, Action.MANAGE_USERS, Action.AUDIT_LOG}
+    ),
 }
 assert set(ROLE_ACTIONS) == set(Role.values), "every role needs a row in ROLE_ACTIONS"
 assert {r for r, acts in ROLE_ACTIONS.items() if Action.EVALUATE_POLICY in acts} <= _OFFICE_STAFF

@@ -32,7 +32,7 @@ def test_queue_shows_each_case_with_its_recommendation_and_gaps() -> None:
     assert "selling-declined" in page or "PL 230.00" in page  # the why
     assert "(indicators.force)" in page  # the buyer case's unknown facts, as a question
     record = AuditRecord.objects.filter(action="cases.intake_queue.read").get()
-    assert set(record.details["cases"]) == {seller.pk, buyer.pk}
+    assert set(record.details["ids"]) == {str(seller.pk), str(buyer.pk)}
 
 
 def test_queue_is_paged_and_shows_only_cases_in_intake() -> None:

@@ -115,6 +115,9 @@ MATRIX: dict[str, list[Probe]] = {
             403,
         )
     ],
+    # audit (administrators)
+    "audit:log": [Probe("GET", lambda w: "/audit/", {"admin": 200}, 403)],
+    "audit:verify": [Probe("POST", lambda w: "/audit/verify/", {"admin": 200}, 403)],
     # intake
     "cases:queue": [
         Probe("GET", lambda w: "/cases/intake/", {"intake_ada": 200, "supervisor": 200}, 403)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from survivors_justice.audit.reads import audit_list_read, audit_read
 from survivors_justice.cases import services
 from survivors_justice.cases.flows import CaseState, IllegalTransition
 from survivors_justice.cases.forms import AcceptForm, OverrideForm, ReviewForm
@@ -37,21 +37,6 @@ PAGE_SIZE = 25
 
 def source_of(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
-
-
-def _audit_read(request: HttpRequest, *, action: str, object_type: str, object_id: str,
-                details: dict[str, Any] | None = None) -> None:
-    from survivors_justice.audit.services import record_event
-
-    with transaction.atomic():
-        record_event(
-            actor=services.actor_label(request.user),
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            source=source_of(request),
-            details=details or {},
-        )
 
 
 def _htmx(request: HttpRequest) -> bool:
@@ -77,13 +62,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
         visible_cases(request.user).filter(state=CaseState.INTAKE).order_by("opened_at", "pk")
     )
     page = services.page_of(qs, _page_number(request), PAGE_SIZE)
-    _audit_read(
-        request,
-        action="cases.intake_queue.read",
-        object_type="case",
-        object_id="",
-        details={"cases": [c.pk for c in page.items], "page": page.number},
-    )
+    audit_list_read(request, page.items, action="cases.intake_queue.read")
     return render(
         request,
         "cases/intake_queue.html",
@@ -97,13 +76,7 @@ def priority_list(request: HttpRequest) -> HttpResponse:
     """Priority and panel cases (trafficking prosecutors)."""
     qs = services.with_list_data(visible_cases(request.user).order_by("-opened_at", "-pk"))
     page = services.page_of(qs, _page_number(request), PAGE_SIZE)
-    _audit_read(
-        request,
-        action="cases.priority_list.read",
-        object_type="case",
-        object_id="",
-        details={"cases": [c.pk for c in page.items], "page": page.number},
-    )
+    audit_list_read(request, page.items, action="cases.priority_list.read")
     return render(request, "cases/priority_list.html", {"page": page})
 
 
@@ -129,7 +102,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
 @require_GET
 @case_view(Action.VIEW_CASE)
 def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
-    _audit_read(request, action="case.read", object_type="case", object_id=str(case.pk))
+    audit_read(request, case, action="case.read")
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
@@ -208,13 +181,7 @@ def override_queue(request: HttpRequest) -> HttpResponse:
     )
     for d in decisions:
         d.rows = services.override_rows(d)  # type: ignore[attr-defined]  # template-only data
-    _audit_read(
-        request,
-        action="cases.override_queue.read",
-        object_type="case",
-        object_id="",
-        details={"cases": [d.case_id for d in decisions]},
-    )
+    audit_list_read(request, [d.case for d in decisions], action="cases.override_queue.read")
     return render(
         request,
         "cases/override_queue.html",
