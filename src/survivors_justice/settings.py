@@ -95,6 +95,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+if CONFIG.env is Environment.TEST:  # Argon2id still, at small costs (accounts/hashers.py)
+    PASSWORD_HASHERS = ["survivors_justice.accounts.hashers.TestArgon2PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -169,8 +171,10 @@ STATICFILES_DIRS = [PACKAGE_DIR / "static"] + [
     p for p in [CONFIG.var_dir / "vendor"] if p.exists()
 ]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns (an error in tests) if missing
-# Outside production, serve straight from the app and vendor folders (no collectstatic needed).
-WHITENOISE_USE_FINDERS = not PRODUCTION
+# In development, serve straight from the app and vendor folders (no collectstatic needed). Not in
+# tests: whitenoise would scan the ~2,500 USWDS files for every test client (the live server of
+# the browser tests serves static files itself).
+WHITENOISE_USE_FINDERS = DEVELOPMENT
 
 # Error pages and reports never show posted values or local text (personal data).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "survivors_justice.fields.PersonalDataExceptionFilter"
