@@ -136,7 +136,14 @@ def test_override_form_is_an_htmx_fragment_and_errors_come_back_in_it() -> None:
          "reason_category": "other", "reason_text": "short"},
         HTTP_HX_REQUEST="true",
     )
-    assert bad.status_code == 422 and "usa-error-message" in _text(bad)
+    assert bad.status_code == 200 and "usa-error-message" in _text(bad)
+    assert "<html" not in _text(bad)  # the fragment again, with the error, for htmx to swap in
+    plain = client.post(
+        f"/cases/{case.pk}/override/",
+        {"policy_version": load_policy().version, "outcome_1": "decline",
+         "reason_category": "other", "reason_text": REASON},
+    )
+    assert plain.status_code == 422 and "accept it instead" in _text(plain)
     ok = client.post(
         f"/cases/{case.pk}/override/",
         {"policy_version": load_policy().version, "outcome_1": "prosecute",

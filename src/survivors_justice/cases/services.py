@@ -115,6 +115,15 @@ OUTCOME_LABELS: dict[str, str] = {
 }
 
 
+_OUTCOME_CLASSES = {
+    "decline": "bg-success-darker",
+    "prosecute": "bg-primary-dark",
+    "prosecute_priority": "bg-secondary-dark",
+    "panel_review": "bg-accent-cool-darker",
+    "outside_policy": "bg-base-dark",
+}
+
+
 @dataclass(frozen=True)
 class ChargeRecommendation:
     position: int
@@ -133,6 +142,11 @@ class ChargeRecommendation:
     @property
     def outcome_label(self) -> str:
         return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+    @property
+    def outcome_class(self) -> str:
+        """A USWDS background utility per outcome (all dark enough for white text)."""
+        return _OUTCOME_CLASSES.get(self.outcome, "bg-base-dark")
 
 
 @dataclass(frozen=True)

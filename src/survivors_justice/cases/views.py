@@ -168,7 +168,10 @@ def override(request: HttpRequest, case: Case) -> HttpResponse:
                 response["HX-Redirect"] = target
                 return response
             return redirect(target)
-    return render(request, template, {"case": case, "rec": rec, "form": form}, status=422)
+    # htmx swaps only 2xx answers: the fragment with its errors comes back as 200; a plain form
+    # post gets 422 (Unprocessable Content), the page the same.
+    status = 200 if _htmx(request) else 422
+    return render(request, template, {"case": case, "rec": rec, "form": form}, status=status)
 
 
 @require_GET
