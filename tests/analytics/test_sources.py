@@ -90,3 +90,21 @@ def test_errors_name_the_bad_value(tmp_path):
         disparity_table(prepared.frame, by=Dimension.OUTCOME)
     with pytest.raises(UnknownGroupError, match="'purple'"):
         disparity_table(prepared.frame, reference="purple")
+
+
+def test_db_option_reports_on_registered_store_rows(tmp_path, monkeypatch):
+    from survivors_justice.analytics import cli as cli_mod
+
+    monkeypatch.setattr(cli_mod, "_store_loader", None)
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(cli_mod.app, ["disparities", "--db", "--format", "json"])
+    assert result.exit_code == 2 and "case store" in result.output
+    cli_mod.register_store_source(_store_rows)
+    out = tmp_path / "sogi.html"
+    result = CliRunner().invoke(cli_mod.app, ["disparities", "--db", "--by", "sexual_orientation",
+                                              "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Sexual orientation (self-reported)" in text and "Not recorded" in text
+    assert "bisexual" in text

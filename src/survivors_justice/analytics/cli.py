@@ -6,11 +6,13 @@ The root ``sj`` command mounts :data:`app` as ``sj report``.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -24,6 +26,18 @@ from survivors_justice.analytics.suppression import DEFAULT_THRESHOLD
 app = typer.Typer(help="Reports: disparities in arrests, rates and rate ratios.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 err = Console(stderr=True)
+
+# The case store is Django's; this framework-free module cannot read it. The Django side registers
+# a loader returning store rows as a Polars frame (see source.clean_arrests for the columns) and
+# `--db` then reports on the store instead of a file.
+StoreLoader = Callable[[], pl.DataFrame]
+_store_loader: StoreLoader | None = None
+
+
+def register_store_source(loader: StoreLoader) -> None:
+    """Let `sj report disparities --db` read the case store through ``loader``."""
+    global _store_loader  # one registration point, set once at start-up
+    _store_loader = loader
 
 
 class Format(StrEnum):
@@ -42,6 +56,8 @@ class By(StrEnum):
     OUTCOME = "outcome"
     OUTCOME_PROPOSAL = "outcome_proposal"
     PERIOD = "period"
+    SEXUAL_ORIENTATION = "sexual_orientation"  # --db only: self-reported in the case store
+    GENDER_IDENTITY = "gender_identity"  # --db only
 
 
 @app.callback()
@@ -51,8 +67,11 @@ def _report() -> None:
 
 @app.command("disparities")
 def disparities(
-    source: Annotated[Path, typer.Argument(help="NYPD arrests CSV (NYC Open Data 8h9b-rp9u or "
-                                                "uip8-fykc columns).")],
+    source: Annotated[Path | None, typer.Argument(
+        help="NYPD arrests CSV (NYC Open Data 8h9b-rp9u or uip8-fykc columns).")] = None,
+    db: Annotated[bool, typer.Option(
+        "--db", help="Report on the case store (with self-reported SOGI) instead of a file.")]
+    = False,
     geo: Annotated[GeoLevel, typer.Option(help="Where to count.")] = GeoLevel.CITY,
     by: Annotated[By, typer.Option(help="What to break arrests down by.")] = By.RACE,
     within: Annotated[By | None, typer.Option(
@@ -97,12 +116,21 @@ def disparities(
     from survivors_justice.analytics import html as html_mod
     from survivors_justice.analytics import report as report_mod
 
+    if (source is None) == (not db):
+        err.print("[red]Give either SOURCE (an arrests CSV) or --db (the case store).[/red]")
+        raise typer.Exit(2)
+    if db and _store_loader is None:
+        err.print("[red]--db needs the case store, which this command reaches only through "
+                  "`sj report` with the Django app set up.[/red]")
+        raise typer.Exit(2)
     if fmt is Format.HTML and output is None:
         err.print("[red]--format html needs -o PATH[/red] (the report is a file).")
         raise typer.Exit(2)
     try:
         split = date.fromisoformat(effective_from) if effective_from else None
-        prepared = report_mod.prepare_arrests(source, offenses=offenses, policy=policy,
+        origin: Path | pl.DataFrame = (source if source is not None
+                                       else _store_loader() if _store_loader else pl.DataFrame())
+        prepared = report_mod.prepare_arrests(origin, offenses=offenses, policy=policy,
                                               screen=screen, proposal=proposal,
                                               effective_from=split)
         options = report_mod.ReportOptions(

@@ -347,6 +347,12 @@ def build_report(prepared: Prepared, options: ReportOptions | None = None) -> Di
         ("age", "Age group", "Arrests by age group as NYPD recorded it.",
          Dimension.AGE_GROUP, None, GeoLevel.CITY),
     ]
+    for column, title in (("sexual_orientation", "Sexual orientation (self-reported)"),
+                          ("gender_identity", "Gender identity (self-reported)")):
+        if column in prepared.frame.columns:
+            specs.append((column, title, "As the person reported it in the case record; "
+                          "\"Not recorded\" is shown as such and never estimated.",
+                          Dimension(column), None, GeoLevel.CITY))
     for key, title, intro, by, within, level in specs:
         sub = ReportOptions(geo=level, by=by, within=within,
                             reference=opts.reference if by is opts.by else None,
