@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -123,9 +124,7 @@ def test_deduplicated_screening_equals_row_by_row_screening(
 def test_typed_frames_without_optional_columns_screen_too(
     policy: Policy, catalog: Catalog, december: pl.LazyFrame, screened: pl.DataFrame
 ) -> None:
-    typed = december.select(
-        "ARREST_KEY", "LAW_CODE", pl.col("ARREST_DATE").str.to_date("%m/%d/%Y")
-    )
+    typed = december.select("ARREST_KEY", "LAW_CODE", pl.col("ARREST_DATE").str.to_date("%m/%d/%Y"))
     result = screen_frame(policy, typed, catalog=catalog, decision_date=DECIDED).collect()
     # Without PD_CD and AGE_GROUP, the age is unknown: promoters' missing facts grow, and
     # outcomes never move toward decline.
@@ -134,3 +133,40 @@ def test_typed_frames_without_optional_columns_screen_too(
     assert set(sellers["outcome"]) == {"decline"}
     promoters = result.filter(pl.col("role") == "promoter")
     assert all("defendant.minor" in m for m in promoters["missing_facts"].to_list())
+
+
+def test_the_wide_key_fallback_gives_the_same_decisions(
+    policy: Policy,
+    catalog: Catalog,
+    december: pl.LazyFrame,
+    screened: pl.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """When a 16-bit code space is full, screening falls back to two u64 keys."""
+    from survivors_justice.policy import batch
+
+    monkeypatch.setattr(batch, "_room_for_codes", lambda: False)
+    wide = screen_frame(policy, december, catalog=catalog, decision_date=DECIDED).collect()
+    columns = ["ARREST_KEY", "section", "role", "rule_id", "outcome", "missing_facts", "seal"]
+    assert wide.select(columns).equals(screened.select(columns))
+
+
+def test_screening_a_file_in_small_batches_writes_the_same_csv(
+    policy: Policy, catalog: Catalog, tmp_path: Path
+) -> None:
+    """Batches share decisions through a cache; the output must not depend on batch size."""
+    from survivors_justice.policy.screen import screen_file
+
+    from .conftest import DECEMBER_2017
+
+    one, many = tmp_path / "one.csv", tmp_path / "many.csv"
+    a = screen_file(policy, DECEMBER_2017, one, catalog=catalog, decision_date=DECIDED)
+    b = screen_file(
+        policy, DECEMBER_2017, many, catalog=catalog, decision_date=DECIDED, batch_rows=2_500
+    )
+    assert one.read_bytes() == many.read_bytes()
+    assert a.rows == b.rows == 19_452
+    assert a.by_role.equals(b.by_role)
+    rows = pl.read_csv(one, infer_schema=False)
+    assert rows.filter(pl.col("role") == "buyer")["missing_facts"].null_count() == 0
+    assert rows.filter(pl.col("role") == "seller")["missing_facts"].null_count() > 0

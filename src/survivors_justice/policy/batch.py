@@ -384,16 +384,46 @@ SCREEN_OUTPUT = (
     "policy_id",
     "policy_version",
 )
+_KEY = "__sj_key"
 _K1, _K2 = "__sj_key1", "__sj_key2"
-_NO_CODE = 2**32 - 1  # Categorical codes are u32 and never reach this
+_NO_CODE = 2**32 - 1  # global Categorical codes are u32 and never reach this
+_NO_CODE16 = 2**16 - 1
+
+
+def key_dtype(column: str) -> pl.Categorical:
+    """The categorical type screening codes ``column`` with: its own 16-bit code space, so the
+    four codes of a row pack into one u64 (read a CSV with these types to skip a cast)."""
+    return pl.Categorical(pl.Categories(f"sj_screen_{column.lower()}", physical=pl.UInt16))
 
 
 def _code(column: str, dtype: pl.DataType) -> pl.Expr:
-    """A u64 code per distinct value (nulls get their own), via Polars' categorical codes."""
+    """A u64 code per distinct value (nulls get their own), via Polars' global categoricals."""
     expr = pl.col(column)
     if not isinstance(dtype, pl.Categorical | pl.Enum):
         expr = expr.cast(pl.String).cast(pl.Categorical)
     return expr.to_physical().cast(pl.UInt64).fill_null(_NO_CODE)
+
+
+def _code16(column: str, dtype: pl.DataType) -> pl.Expr:
+    expr = pl.col(column)
+    if dtype != key_dtype(column):
+        expr = expr.cast(pl.String).cast(key_dtype(column))
+    return expr.to_physical().cast(pl.UInt64).fill_null(_NO_CODE16)
+
+
+def _room_for_codes() -> bool:
+    """Whether every 16-bit code space still has room (a full one makes codes collide)."""
+    return all(
+        pl.Categories(f"sj_screen_{c.lower()}", physical=pl.UInt16).to_series().len() < _NO_CODE16
+        for c in KEY_COLUMNS
+    )
+
+
+def _as_text(schema: pl.Schema) -> list[pl.Expr]:
+    return [
+        pl.col(k) if k == "ARREST_DATE" and schema[k] == pl.Date else pl.col(k).cast(pl.String)
+        for k in KEY_COLUMNS
+    ]
 
 
 def screen_frame(
@@ -405,6 +435,7 @@ def screen_frame(
     columns: tuple[str, ...] = SCREEN_OUTPUT,
     missing_as_text: bool = False,
     categorical: bool = False,
+    cache: DecisionCache | None = None,
 ) -> pl.LazyFrame:
     """Screen an NYPD-shaped arrests frame: one decision per row (NYPD rows are one charge).
 
@@ -412,12 +443,14 @@ def screen_frame(
     facts the file tells (`NYPD_FACTS`), and ``rule_id``, ``outcome``, ``seal``,
     ``missing_facts`` (``list[str]``; ``;``-joined text with ``missing_as_text``),
     ``policy_id``, ``policy_version``. ``columns`` chooses which of these to add;
-    ``categorical`` returns the text columns as ``pl.Categorical`` (cheaper to join and write).
+    ``categorical`` returns the text columns as ``pl.Categorical`` (cheaper to join and write);
+    with ``missing_as_text`` an empty list of missing facts is null (an empty CSV field).
+    ``cache`` carries decisions from one batch of a file to the next.
 
-    A decision depends only on the row's law code, PD code, arrest date and age group, so the
-    distinct combinations are collected once (integer codes, one scan), screened with
-    `screen_rows` (catalog + compiled policy), and joined back on the codes: millions of rows
-    cost two integer hash passes.
+    A decision depends only on the row's law code, PD code, arrest date and age group, so each
+    row gets one integer key (their 16-bit categorical codes, packed), the distinct keys are
+    collected once, screened with `screen_rows` (catalog + compiled policy), and joined back:
+    millions of rows cost two passes of integer hashing.
     """
     schema = lf.collect_schema()
     missing = [c for c in ("LAW_CODE", "ARREST_DATE") if c not in schema]
@@ -426,7 +459,7 @@ def screen_frame(
             f"the arrests frame lacks column(s) {', '.join(missing)}; screening needs the NYPD "
             f"columns {', '.join(SCREEN_COLUMNS)}"
         )
-    clashes = [c for c in (*columns, _K1, _K2) if c in schema]
+    clashes = [c for c in (*columns, _KEY, _K1, _K2) if c in schema]
     if clashes:
         raise ScreenInputError(
             f"the arrests frame already has column(s) {clashes}; drop or rename them first"
@@ -435,29 +468,57 @@ def screen_frame(
         if name not in schema:
             lf = lf.with_columns(pl.lit(None, dtype=pl.String).alias(name))
             schema = lf.collect_schema()
-    c = {name: _code(name, schema[name]) for name in KEY_COLUMNS}
-    keyed = lf.with_columns(
-        (c["LAW_CODE"] * 2**32 + c["PD_CD"]).alias(_K1),
-        (c["ARREST_DATE"] * 2**32 + c["AGE_GROUP"]).alias(_K2),
-    )
-    distinct = (
-        keyed.select(_K1, _K2, *KEY_COLUMNS)
-        .unique(subset=[_K1, _K2], keep="any")
-        .with_columns(
-            pl.col(k).cast(pl.String) if k != "ARREST_DATE" or schema[k] != pl.Date else pl.col(k)
-            for k in KEY_COLUMNS
+    keys: list[str]
+    if _room_for_codes():
+        c = {name: _code16(name, schema[name]) for name in KEY_COLUMNS}
+        packed = ((c["LAW_CODE"] * 2**16 + c["PD_CD"]) * 2**16 + c["ARREST_DATE"]) * 2**16 + c[
+            "AGE_GROUP"
+        ]
+        keyed = lf.with_columns(packed.alias(_KEY))
+        keys = [_KEY]
+    else:  # more than 65,534 distinct values of a key column seen in this process
+        c = {name: _code(name, schema[name]) for name in KEY_COLUMNS}
+        keyed = lf.with_columns(
+            (c["LAW_CODE"] * 2**32 + c["PD_CD"]).alias(_K1),
+            (c["ARREST_DATE"] * 2**32 + c["AGE_GROUP"]).alias(_K2),
         )
-        .collect()
-    )
-    decided = screen_rows(policy, distinct.lazy(), catalog=catalog, decision_date=decision_date)
-    if missing_as_text:
-        decided = decided.with_columns(pl.col("missing_facts").list.join(";"))
-    table = decided.select(_K1, _K2, *columns).collect()
-    if categorical:
-        table = table.with_columns(
-            pl.col(name).cast(pl.Categorical) for name in columns if table[name].dtype == pl.String
-        )
-    return keyed.join(table.lazy(), on=[_K1, _K2], how="left", maintain_order="left").drop(_K1, _K2)
+        keys = [_K1, _K2]
+    distinct = keyed.select(*keys, *KEY_COLUMNS).unique(subset=keys, keep="any")
+    known = None if cache is None else cache.tables.get(tuple(keys))
+    if known is not None:
+        distinct = distinct.join(known.lazy().select(keys), on=keys, how="anti")
+    fresh = distinct.with_columns(_as_text(schema)).collect()
+    table = known
+    if table is None or fresh.height:
+        decided = screen_rows(policy, fresh.lazy(), catalog=catalog, decision_date=decision_date)
+        if missing_as_text:
+            decided = decided.with_columns(
+                pl.when(pl.col("missing_facts").list.len() > 0)
+                .then(pl.col("missing_facts").list.join(";"))
+                .alias("missing_facts")
+            )
+        new = decided.select(*keys, *columns).collect()
+        if categorical:
+            new = new.with_columns(
+                pl.col(name).cast(pl.Categorical)
+                for name in columns
+                if new[name].dtype == pl.String
+            )
+        table = new if table is None else pl.concat([table, new])
+        if cache is not None:
+            cache.tables[tuple(keys)] = table
+    return keyed.join(table.lazy(), on=keys, how="left", maintain_order="left").drop(keys)
+
+
+class DecisionCache:
+    """Decisions already computed for row keys, reused by later batches of the same screening.
+
+    Valid for one policy, catalog, decision date and set of output options: `screen_file`
+    makes one per file.
+    """
+
+    def __init__(self) -> None:
+        self.tables: dict[tuple[str, ...], pl.DataFrame] = {}
 
 
 def fact_domains() -> dict[str, tuple[FactValue, ...]]:

@@ -7,14 +7,16 @@ evaluator (`screen_frame`) and appended to the output, so memory does not grow w
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
 from survivors_justice.law import Catalog, load_catalog
-from survivors_justice.policy.batch import screen_frame
+from survivors_justice.policy.batch import DecisionCache, key_dtype, screen_frame
 from survivors_justice.policy.errors import ScreenInputError
 from survivors_justice.policy.model import Policy
 
@@ -47,7 +49,11 @@ def _header(source: Path) -> list[str]:
 
 
 def output_frame(
-    policy: Policy, lf: pl.LazyFrame, catalog: Catalog, decision_date: date | None
+    policy: Policy,
+    lf: pl.LazyFrame,
+    catalog: Catalog,
+    decision_date: date | None,
+    cache: DecisionCache | None = None,
 ) -> pl.LazyFrame:
     """The columns of the screening CSV, in order."""
     screened = screen_frame(
@@ -58,6 +64,7 @@ def output_frame(
         columns=("section", "subdivision", "role", "outcome", "rule_id", "missing_facts", "seal"),
         missing_as_text=True,
         categorical=True,
+        cache=cache,
     )
     return screened.select(
         pl.col("ARREST_KEY").alias("arrest_key"),
@@ -71,6 +78,10 @@ def output_frame(
         "missing_facts",
         "seal",
     )
+
+
+def _write(frame: pl.DataFrame, sink: BinaryIO, header: bool) -> None:
+    frame.write_csv(sink, include_header=header)
 
 
 def screen_file(
@@ -97,21 +108,29 @@ def screen_file(
     lf = pl.scan_csv(
         source,
         infer_schema=False,
-        schema_overrides={c: pl.Categorical for c in columns if c != "ARREST_KEY"},
+        schema_overrides={c: key_dtype(c) for c in columns if c != "ARREST_KEY"},
     ).select(columns)
     counts: list[pl.DataFrame] = []
     rows = 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("wb") as sink:
+    # Writing a batch (CSV formatting, mostly outside the GIL) overlaps with reading and
+    # screening the next one; one writer thread keeps the batches in order.
+    with out.open("wb") as sink, ThreadPoolExecutor(max_workers=1) as writer:
+        pending: Future[None] | None = None
         first = True
+        cache = DecisionCache()
         for batch in lf.collect_batches(chunk_size=batch_rows):
-            screened = output_frame(policy, batch.lazy(), cat, decision_date).collect()
-            screened.write_csv(sink, include_header=first)
+            screened = output_frame(policy, batch.lazy(), cat, decision_date, cache).collect()
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(_write, screened, sink, first)
             first = False
             counts.append(screened.group_by("role", "outcome").len("arrests"))
             rows += screened.height
             if progress is not None:
                 progress(screened.height)
+        if pending is not None:
+            pending.result()
         if first:  # an empty file still gets its header
             pl.DataFrame(schema=dict.fromkeys(OUTPUT, pl.String)).write_csv(sink)
     by_role = (
