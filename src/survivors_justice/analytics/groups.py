@@ -58,16 +58,17 @@ class Group:
     key: str
     label: str
     census_columns: tuple[str, ...] = ()  # P2 columns summed for the denominator; () = no rate
+    acs_columns: tuple[str, ...] = ()  # the same group in the ACS NTA demographic profile
 
 
 RACE_GROUPS: tuple[Group, ...] = (
-    Group("black", "Black (non-Hispanic)", ("P2_006N",)),
-    Group("hispanic", "Hispanic or Latino", ("P2_002N",)),
-    Group("white", "White (non-Hispanic)", ("P2_005N",)),
+    Group("black", "Black (non-Hispanic)", ("P2_006N",), ("BlNHE",)),
+    Group("hispanic", "Hispanic or Latino", ("P2_002N",), ("Hsp1E",)),
+    Group("white", "White (non-Hispanic)", ("P2_005N",), ("WtNHE",)),
     Group("asian_pacific_islander", "Asian and Pacific Islander (non-Hispanic)",
-          ("P2_008N", "P2_009N")),
+          ("P2_008N", "P2_009N"), ("AsnNHE", "NHPINHE")),
     Group("american_indian_alaska_native", "American Indian and Alaska Native (non-Hispanic)",
-          ("P2_007N",)),
+          ("P2_007N",), ("AIANNHE",)),
     Group("other", "Other (no census match)"),
     Group("unknown", "Unknown (not recorded)"),
 )

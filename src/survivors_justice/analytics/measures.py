@@ -29,6 +29,7 @@ from survivors_justice.analytics.groups import (
 from survivors_justice.analytics.reference import (
     BOROUGHS,
     CITY,
+    nta_race_population,
     nta_table,
     precinct_boroughs,
     precinct_race_population,
@@ -41,8 +42,8 @@ PER = 100_000
 
 METHODS: tuple[str, ...] = (
     "Rate per 100,000 residents: arrests of the group divided by the group's residents (2020 "
-    "census for race, precinct, borough and city; ACS 2012-2016 for neighbourhoods and income "
-    "quintiles), times 100,000.",
+    "census for the city, boroughs and precincts; ACS 2012-2016 estimates for neighbourhoods and "
+    "income quintiles, which carry sampling error of their own), times 100,000.",
     "Relative rate index (RRI): the group's rate divided by the reference group's rate in the "
     "same place. An RRI of 3 means three times the reference group's rate.",
     "95% confidence interval of the RRI by the log method: exp(ln RRI ± 1.96 x √(1/a + 1/b)), "
@@ -104,8 +105,10 @@ def population_frame(geo: GeoLevel, by: Dimension) -> pl.DataFrame:
         geo=_geo_expr(geo) if geo is not GeoLevel.NTA else pl.lit(None, pl.Utf8))
     parts: list[pl.DataFrame] = []
     if geo is GeoLevel.NTA:
-        parts.append(nta_table().select(pl.col("nta").alias("geo"), pl.lit(ALL).alias("group"),
-                                        "population"))
+        frame = nta_race_population().rename({"nta": "geo"})
+        if by is not Dimension.RACE:
+            frame = frame.filter(pl.col("group") == ALL)
+        parts.append(frame)
     else:
         groups = [ALL] if by is not Dimension.RACE else None
         frame = census if groups is None else census.filter(pl.col("group").is_in(groups))

@@ -138,6 +138,28 @@ def nta_table() -> pl.DataFrame:
             .sort("nta"))
 
 
+@cache
+def nta_race_population() -> pl.DataFrame:
+    """Residents per NTA and race group (ACS 2012-2016 demographic profile), ``all`` = total.
+
+    Columns: ``nta``, ``group``, ``population`` (Int64).
+    """
+    demo = pl.read_csv(_path("nta-demo-2012-2016.csv"), infer_schema_length=0)
+    needed = {"GeoID", "Pop_1E"} | {c for g in RACE_GROUPS for c in g.acs_columns}
+    missing = needed - set(demo.columns)
+    if missing:
+        raise ReferenceDataError(f"ACS NTA demographic profile lacks columns {sorted(missing)}")
+    parts = [demo.select(pl.col("GeoID").alias("nta"), pl.lit(ALL).alias("group"),
+                         _num("Pop_1E").cast(pl.Int64).alias("population"))]
+    for group in RACE_GROUPS:
+        if group.acs_columns:
+            parts.append(demo.select(
+                pl.col("GeoID").alias("nta"), pl.lit(group.key).alias("group"),
+                pl.sum_horizontal([_num(c) for c in group.acs_columns]).cast(pl.Int64)
+                .alias("population")))
+    return pl.concat(parts)
+
+
 @dataclass(frozen=True)
 class Polygons:
     """Boundaries with a spatial index: ``keys[i]`` names ``geometries[i]``."""
