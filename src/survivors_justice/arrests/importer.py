@@ -27,7 +27,7 @@ import csv
 import hashlib
 import io
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -59,6 +59,9 @@ CASE_COLUMNS = ("number", "arrest", "defendant", "state", "opened_at", "assigned
 REJECT_COLUMNS = ("row", "arrest_key", "column", "value", "reason")
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes total)
+# A resolved charge: (the Charge row's values, role if cataloged, is unknown, opens a case)
+ChargeHit = tuple[tuple[Any, ...], str, bool, bool]
+Pending = tuple[ParsedArrest, ChargeHit]  # a valid row waiting for its chunk to be written
 
 ARREST_COLUMNS = (
     "arrest_key", "arrest_date", "pd_cd", "pd_desc", "ky_cd", "ofns_desc", "law_code",
@@ -162,9 +165,9 @@ class _Charges:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.cache: dict[tuple[str, str, date], tuple[tuple[Any, ...], str, bool, bool]] = {}
+        self.cache: dict[tuple[str, str, date], ChargeHit] = {}
 
-    def get(self, law_code: str, pd_cd: str, on: date) -> tuple[tuple[Any, ...], str, bool, bool]:
+    def get(self, law_code: str, pd_cd: str, on: date) -> ChargeHit:
         key = (law_code, pd_cd, on)
         hit = self.cache.get(key)
         if hit is None:
@@ -185,6 +188,14 @@ class _Charges:
             hit = (values, role, r.status is ChargeStatus.UNKNOWN, opens_case(r))
             self.cache[key] = hit
         return hit
+
+
+def _member(sql: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """``sql`` (ending in a column) completed by a membership test of ``values``: one array
+    parameter on PostgreSQL (no 5,000-placeholder statement to parse), ``IN (...)`` on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{sql} = ANY(%s)", [values]
+    return f"{sql} IN ({', '.join(['%s'] * len(values))})", values
 
 
 def _column(model: type[Model], name: str) -> str:
@@ -239,9 +250,9 @@ class _Writer:
             f"WHERE arrest_id = %s AND position = %s"
         )
         self.select_existing = (
-            f"SELECT arrest_key, id, content_hash FROM {a_table} WHERE arrest_key IN "
+            f"SELECT arrest_key, id, content_hash FROM {a_table} WHERE arrest_key"
         )
-        self.select_ids = f"SELECT arrest_key, id FROM {a_table} WHERE arrest_key IN "
+        self.select_ids = f"SELECT arrest_key, id FROM {a_table} WHERE arrest_key"
         self.case_table = q(Case._meta.db_table)
         case_cols = [q(_column(Case, c)) for c in CASE_COLUMNS]
         self.insert_case = (
@@ -268,38 +279,36 @@ class _Writer:
         values.append(self.imported_at)
         return values
 
-    def flush(self, chunk: list[ParsedArrest]) -> None:
+    def flush(self, chunk: list[Pending]) -> None:
         if not chunk:
             return
         s = self.summary
         with transaction.atomic(), connection.cursor() as cur:
             if connection.vendor == "postgresql":
                 cur.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-            keys = [r.arrest_key for r in chunk]
-            marks = f"({', '.join(['%s'] * len(keys))})"
-            cur.execute(self.select_existing + marks, keys)
+            keys = [r.arrest_key for r, _ in chunk]
+            cur.execute(*_member(self.select_existing, keys))
             existing = {k: (i, h) for k, i, h in cur.fetchall()}
-            new: list[ParsedArrest] = []
-            changed: list[tuple[int, ParsedArrest]] = []
-            for r in chunk:
-                known = existing.get(r.arrest_key)
+            new: list[Pending] = []
+            changed: list[tuple[int, Pending]] = []
+            for item in chunk:
+                known = existing.get(item[0].arrest_key)
                 if known is None:
-                    new.append(r)
-                elif known[1] != r.content_hash:
-                    changed.append((known[0], r))
+                    new.append(item)
+                elif known[1] != item[0].content_hash:
+                    changed.append((known[0], item))
             s.unchanged += len(chunk) - len(new) - len(changed)
             s.new += len(new)
             s.updated += len(changed)
 
             opening: list[tuple[int, str]] = []  # (arrest id, arrest key) that may open a case
             if new:
-                self._insert(cur, self.insert_arrest, [self._arrest_values(r) for r in new])
-                new_keys = [r.arrest_key for r in new]
-                cur.execute(self.select_ids + f"({', '.join(['%s'] * len(new_keys))})", new_keys)
+                self._insert(cur, self.insert_arrest, [self._arrest_values(r) for r, _ in new])
+                new_keys = [r.arrest_key for r, _ in new]
+                cur.execute(*_member(self.select_ids, new_keys))
                 ids = dict(cur.fetchall())
                 rows = []
-                for r in new:
-                    values, _, _, opens = self.charges.get(r.law_code, r.pd_cd, r.arrest_date)
+                for r, (values, _, _, opens) in new:
                     arrest_id = ids[r.arrest_key]
                     rows.append((arrest_id, 1, r.law_code, *values))
                     if opens:
@@ -308,22 +317,19 @@ class _Writer:
             if changed:
                 cur.executemany(
                     self.update_arrest,
-                    [[*self._arrest_values(r)[1:], arrest_id] for arrest_id, r in changed],
+                    [[*self._arrest_values(r)[1:], arrest_id] for arrest_id, (r, _) in changed],
                 )
                 rows = []
                 maybe: list[tuple[int, str]] = []
-                for arrest_id, r in changed:
-                    values, _, _, opens = self.charges.get(r.law_code, r.pd_cd, r.arrest_date)
+                for arrest_id, (r, (values, _, _, opens)) in changed:
                     rows.append((r.law_code, *values, arrest_id, 1))
                     if opens:
                         maybe.append((arrest_id, r.arrest_key))
                 cur.executemany(self.update_charge, rows)
                 if maybe:
                     ids_ = [m[0] for m in maybe]
-                    cur.execute(
-                        f"SELECT arrest_id FROM {self.case_table} WHERE arrest_id IN "
-                        f"({', '.join(['%s'] * len(ids_))})", ids_,
-                    )
+                    has = f"SELECT arrest_id FROM {self.case_table} WHERE arrest_id"
+                    cur.execute(*_member(has, ids_))
                     has_case = {row[0] for row in cur.fetchall()}
                     opening.extend(m for m in maybe if m[0] not in has_case)
             if opening:
@@ -381,16 +387,6 @@ class _SqliteTuning:
                 cur.execute(f"PRAGMA cache_size = {self.previous}")
 
 
-def _records(reader: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank records with their row number as a spreadsheet shows it (header = row 1)."""
-    number = 1
-    for record in reader:
-        number += 1
-        if not record or (len(record) == 1 and not record[0].strip()):
-            continue
-        yield number, record
-
-
 def import_arrests(
     path: Path | str,
     *,
@@ -436,20 +432,24 @@ def import_arrests(
         rejects = _Rejects(rejects_path or default_rejects_path(path, now))
         key_at = layout.index["ARREST_KEY"]
         try:
-            chunk: list[ParsedArrest] = []
-            for number, record in _records(reader):
+            chunk: list[Pending] = []
+            number = 1  # row numbers as a spreadsheet shows them: the header is row 1
+            for record in reader:
+                number += 1
+                if not record or (len(record) == 1 and not record[0].strip()):
+                    continue  # a blank line is not a row
                 summary.rows_read += 1
                 parsed = parser.parse(record)
                 if isinstance(parsed, list):
                     key = record[key_at].strip() if len(record) > key_at else ""
                     rejects.add(number, key, parsed)
                     continue
-                _, role, unknown, _ = charges.get(parsed.law_code, parsed.pd_cd, parsed.arrest_date)
-                if role:
-                    summary.by_role[role] += 1
-                if unknown:
+                hit = charges.get(parsed.law_code, parsed.pd_cd, parsed.arrest_date)
+                if hit[1]:
+                    summary.by_role[hit[1]] += 1
+                if hit[2]:
                     summary.unknown_charges += 1
-                chunk.append(parsed)
+                chunk.append((parsed, hit))
                 if len(chunk) >= chunk_size:
                     writer.flush(chunk)
                     chunk = []

@@ -16,7 +16,7 @@ class Arrest(models.Model):
     pd_desc = models.CharField(max_length=100, blank=True, default="")
     ky_cd = models.CharField(max_length=10, blank=True, default="")
     ofns_desc = models.CharField(max_length=100, blank=True, default="")
-    law_code = models.CharField(max_length=20, db_index=True)
+    law_code = models.CharField(max_length=20)  # queried through Charge, not here: no index
     law_cat_cd = models.CharField(max_length=5, blank=True, default="")
     borough = models.CharField(max_length=1)  # B, K, M, Q, S as recorded
     precinct = models.PositiveSmallIntegerField()

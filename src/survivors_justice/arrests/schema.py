@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from survivors_justice.demographics import UnknownLabelError, race_code, sex_code
 
@@ -132,6 +133,58 @@ def content_digest(values: Sequence[str]) -> str:
     return hashlib.blake2b("\x1f".join(values).encode("utf-8"), digest_size=16).hexdigest()
 
 
+Place = tuple[str, int, "int | None", list[Problem]]  # borough, precinct, jurisdiction, problems
+
+
+def _check_place(boro: str, precinct_s: str, jur_s: str) -> Place:
+    problems: list[Problem] = []
+    borough = boro.upper()
+    if borough not in BOROUGHS:
+        problems.append(Problem(
+            "ARREST_BORO", boro[:60], "unknown borough code (expected B, K, M, Q or S)"
+        ))
+    precinct = 0
+    if not precinct_s.isdigit() or not 0 < int(precinct_s) < 1000:
+        problems.append(Problem(
+            "ARREST_PRECINCT", precinct_s[:60],
+            "missing precinct" if not precinct_s else "precinct is not a number from 1 to 999",
+        ))
+    else:
+        precinct = int(precinct_s)
+    jurisdiction: int | None = None
+    if jur_s:
+        if jur_s.isdigit() and int(jur_s) < 32768:
+            jurisdiction = int(jur_s)
+        else:
+            problems.append(Problem(
+                "JURISDICTION_CODE", jur_s[:60], "jurisdiction code is not a whole number"
+            ))
+    return borough, precinct, jurisdiction, problems
+
+
+LABEL_COLUMNS = ("PD_CD", "PD_DESC", "KY_CD", "OFNS_DESC", "LAW_CODE", "LAW_CAT_CD", "AGE_GROUP",
+                 "PERP_SEX", "PERP_RACE")
+
+
+def _check_labels(values: tuple[str, ...]) -> tuple[str, str, list[Problem]]:
+    """Lengths of the text columns, and the sex and race labels' codes."""
+    problems = [
+        Problem(column, value[:60], f"longer than {MAX_LENGTH[column]} characters")
+        for column, value in zip(LABEL_COLUMNS, values, strict=True)
+        if len(value) > MAX_LENGTH[column]
+    ]
+    sex = race = ""
+    try:
+        sex = sex_code(values[7]).value
+    except UnknownLabelError as exc:
+        problems.append(Problem("PERP_SEX", values[7][:60], str(exc)))
+    try:
+        race = race_code(values[8]).value
+    except UnknownLabelError as exc:
+        problems.append(Problem("PERP_RACE", values[8][:60], str(exc)))
+    return sex, race, problems
+
+
 class RowParser:
     """Validate rows of one file; remembers keys so a key seen twice is a problem."""
 
@@ -139,12 +192,29 @@ class RowParser:
         self.layout = layout
         self.today = today
         self.seen: set[int | str] = set()
-        self._cols = [layout.index[c] for c in REQUIRED_COLUMNS]
-        self._limits = [
-            (i, MAX_LENGTH[c]) for i, c in enumerate(REQUIRED_COLUMNS) if c in MAX_LENGTH
-        ]
-        self._sex: dict[str, str] = {}
-        self._race: dict[str, str] = {}
+        self._pick = operator.itemgetter(*(layout.index[c] for c in REQUIRED_COLUMNS))
+        self._dates: dict[str, tuple[date | None, Problem | None]] = {}
+        self._places: dict[tuple[str, str, str], Place] = {}
+        self._labels: dict[tuple[str, ...], tuple[str, str, list[Problem]]] = {}
+
+    MEMO_LIMIT = 200_000  # entries per memo: a file of endlessly distinct values cannot grow it
+
+    def _memo(self, memo: dict[Any, Any], key: Any, verdict: Any) -> Any:
+        if len(memo) < self.MEMO_LIMIT:
+            memo[key] = verdict
+        return verdict
+
+    def _check_date(self, text: str) -> tuple[date | None, Problem | None]:
+        try:
+            value = parse_date(text)
+        except ValueError:
+            reason = "missing date" if not text else "impossible or unreadable date (MM/DD/YYYY)"
+            return None, Problem("ARREST_DATE", text[:60], reason)
+        if value > self.today:
+            return None, Problem("ARREST_DATE", text, "date in the future")
+        if value < EARLIEST_DATE:
+            return None, Problem("ARREST_DATE", text, "date before 1900")
+        return value, None
 
     def parse(self, row: Sequence[str]) -> ParsedArrest | list[Problem]:
         layout = self.layout
@@ -162,16 +232,15 @@ class RowParser:
             return [Problem(
                 "", "", f"{len(row)} fields where the header has {layout.width} (unquoted comma?)"
             )]
-        v = [row[i].strip() for i in self._cols]
+        v: tuple[str, ...] = self._pick(row)
+        joined = "\x1f".join(v)
+        if (" \x1f" in joined or "\x1f " in joined or "\t" in joined or joined[:1].isspace()
+                or joined[-1:].isspace()):
+            v = tuple(value.strip() for value in v)  # rare: padded values are trimmed
+            joined = "\x1f".join(v)
         (key, date_s, pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law_cat, boro, precinct_s,
          jur_s, age_group, sex_s, race_s, x_s, y_s, lat_s, lon_s) = v
         problems: list[Problem] = []
-        for i, limit in self._limits:
-            if len(v[i]) > limit:
-                problems.append(Problem(
-                    REQUIRED_COLUMNS[i], v[i][:60], f"longer than {limit} characters"
-                ))
-        joined = "\x1f".join(v)
         if "\x00" in joined:
             problems.extend(
                 Problem(c, value[:60].replace("\x00", "\\0"), "contains a NUL character")
@@ -181,62 +250,36 @@ class RowParser:
         if not key:
             problems.append(Problem("ARREST_KEY", "", "missing ARREST_KEY"))
         elif not key.isdigit():
-            problems.append(Problem("ARREST_KEY", key, "ARREST_KEY is not a whole number"))
+            problems.append(Problem("ARREST_KEY", key[:60], "ARREST_KEY is not a whole number"))
+        elif len(key) > MAX_LENGTH["ARREST_KEY"]:
+            problems.append(Problem("ARREST_KEY", key[:60], "longer than 20 characters"))
         if key and not self._remember(key):
             problems.append(Problem(
                 "ARREST_KEY", key, "duplicate ARREST_KEY: an earlier row of this file has it"
             ))
 
-        arrest_date: date | None = None
-        try:
-            arrest_date = parse_date(date_s)
-        except ValueError:
-            problems.append(Problem(
-                "ARREST_DATE", date_s,
-                "missing date" if not date_s else "impossible or unreadable date (MM/DD/YYYY)",
-            ))
-        else:
-            if arrest_date > self.today:
-                problems.append(Problem("ARREST_DATE", date_s, "date in the future"))
-            elif arrest_date < EARLIEST_DATE:
-                problems.append(Problem("ARREST_DATE", date_s, "date before 1900"))
-
-        borough = boro.upper()
-        if borough not in BOROUGHS:
-            problems.append(Problem(
-                "ARREST_BORO", boro, "unknown borough code (expected B, K, M, Q or S)"
-            ))
-
-        precinct = 0
-        if not precinct_s.isdigit() or not 0 < int(precinct_s) < 1000:
-            problems.append(Problem(
-                "ARREST_PRECINCT", precinct_s,
-                "missing precinct" if not precinct_s else "precinct is not a number from 1 to 999",
-            ))
-        else:
-            precinct = int(precinct_s)
-
-        jurisdiction: int | None = None
-        if jur_s:
-            if jur_s.isdigit() and int(jur_s) < 32768:
-                jurisdiction = int(jur_s)
-            else:
-                problems.append(Problem(
-                    "JURISDICTION_CODE", jur_s, "jurisdiction code is not a whole number"
-                ))
-
-        sex = self._sex.get(sex_s, "")
-        if not sex:
-            try:
-                sex = self._sex[sex_s] = sex_code(sex_s).value
-            except UnknownLabelError as exc:
-                problems.append(Problem("PERP_SEX", sex_s, str(exc)))
-        race = self._race.get(race_s, "")
-        if not race:
-            try:
-                race = self._race[race_s] = race_code(race_s).value
-            except UnknownLabelError as exc:
-                problems.append(Problem("PERP_RACE", race_s, str(exc)))
+        # Dates, boroughs, precincts, jurisdictions and the label columns repeat from row to row:
+        # each distinct value is checked once and the verdict remembered.
+        checked_date = self._dates.get(date_s)
+        if checked_date is None:
+            checked_date = self._memo(self._dates, date_s, self._check_date(date_s))
+        arrest_date = checked_date[0]
+        if checked_date[1] is not None:
+            problems.append(checked_date[1])
+        place = self._places.get((boro, precinct_s, jur_s))
+        if place is None:
+            place = self._memo(self._places, (boro, precinct_s, jur_s),
+                               _check_place(boro, precinct_s, jur_s))
+        borough, precinct, jurisdiction, place_problems = place
+        if place_problems:
+            problems.extend(place_problems)
+        labels_key = (pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law_cat, age_group, sex_s, race_s)
+        labels = self._labels.get(labels_key)
+        if labels is None:
+            labels = self._memo(self._labels, labels_key, _check_labels(labels_key))
+        sex, race, label_problems = labels
+        if label_problems:
+            problems.extend(label_problems)
 
         coords: list[float | None] = []
         for column, text, low, high in (
@@ -250,7 +293,7 @@ class RowParser:
                 coords.append(None)
 
         if problems or arrest_date is None:
-            return problems
+            return problems or [Problem("ARREST_DATE", date_s, "unreadable date")]
         return ParsedArrest(
             key, arrest_date, pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law_cat, borough,
             precinct, jurisdiction, age_group, sex_s, sex, race_s, race,
