@@ -297,9 +297,6 @@ class _Writer:
                     new.append(item)
                 elif known[1] != item[0].content_hash:
                     changed.append((known[0], item))
-            s.unchanged += len(chunk) - len(new) - len(changed)
-            s.new += len(new)
-            s.updated += len(changed)
 
             opening: list[tuple[int, str]] = []  # (arrest id, arrest key) that may open a case
             if new:
@@ -334,6 +331,11 @@ class _Writer:
                     opening.extend(m for m in maybe if m[0] not in has_case)
             if opening:
                 self._open_cases(cur, opening)
+        # Counted once the chunk is committed, so a failed run's audit record counts what stayed.
+        s.unchanged += len(chunk) - len(new) - len(changed)
+        s.new += len(new)
+        s.updated += len(changed)
+        s.cases_opened += len(opening)
 
     def _open_cases(self, cur: Any, opening: list[tuple[int, str]]) -> None:
         """One defendant Person (nothing known yet: NYPD data names no one) and one Case each."""
@@ -362,7 +364,6 @@ class _Writer:
             (f"NYPD-{key}", arrest_id, person_id, CaseState.INTAKE.value, self.imported_at, None)
             for (arrest_id, key), person_id in zip(opening, person_ids, strict=True)
         ])
-        self.summary.cases_opened += len(opening)
 
 
 class _SqliteTuning:
