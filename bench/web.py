@@ -1,0 +1,384 @@
+"""Benchmark: the intake queue and the case page under load, on 200,000 cases in PostgreSQL.
+
+Issue 5 acceptance: 20 concurrent signed-in users, each making one request a second, over loopback
+against the production server configuration, answer in under 150 ms at the 95th percentile; and
+the highest request rate held with a p95 under 150 ms.
+
+What the script does, all in one run:
+
+1. Without ``SJ_DATABASE_URL`` it re-runs itself under ``scripts/with-postgres.sh`` (a throwaway
+   PostgreSQL cluster, removed afterwards).
+2. Production mode: ``SJ_ENV=production`` with a freshly generated secret and AES-256 key (never
+   written to the repository), a temporary ``SJ_VAR_DIR``.
+3. Data: an NYPD-schema file of real prostitution-related arrests (both bundled files) resampled
+   with fresh keys, loaded with the real importer (``sj import arrests``), which opens a case for
+   each; 3 cases in 4 are then moved out of intake (declined, prosecuting, closed) so the queue is
+   a quarter of the table, and every defendant gets an (encrypted) name to decrypt on each page.
+4. 20 intake-prosecutor accounts with a confirmed TOTP device, each with an OTP-verified session
+   (the cookies a real sign-in gives).
+5. The server: ``sj serve`` (gunicorn, ``--workers 2 --threads 4`` by default, as in production).
+6. Load: locust, headless, started by this script, time-bounded. Each simulated user makes one
+   request a second (``constant_throughput(1)``), half to a random page of the intake queue (of the
+   first 40), half to a random case page; redirects are failures (a lost session would otherwise
+   look like a fast sign-in page). First a baseline at the same load: the signed-in home page
+   (session, user and OTP look-ups, one template, no case data), so the ratio shows what the
+   queue and case pages add. Then the acceptance run (20 users), then a step-up (more users, each
+   still one request a second) until p95 reaches 150 ms or requests fail or the achieved rate
+   falls short of the offered one; the highest rate held is reported.
+
+Usage:
+
+    .venv/bin/python bench/web.py [--cases 200000] [--duration 60] [--step-duration 30]
+                                  [--workers 2] [--threads 4] [--max-users 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import csv
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NYPD = REPO / "data" / "nypd"
+SOURCES = [NYPD / "arrests-2017-12.csv", NYPD / "prostitution-arrests-2006-2016.csv"]
+P95_LIMIT_MS = 150.0
+QUEUE_PAGES = 40
+SESSIONS = 20
+
+LOCUSTFILE = '''
+import json, os, random
+from itertools import count
+from locust import HttpUser, task, constant_throughput
+
+CFG = json.load(open(os.environ["SJ_BENCH_CONFIG"]))
+MODE = os.environ.get("SJ_BENCH_MODE", "pages")
+_n = count()
+
+
+class Prosecutor(HttpUser):
+    wait_time = constant_throughput(1)
+
+    def on_start(self):
+        i = next(_n)
+        cookie = CFG["sessions"][i % len(CFG["sessions"])]
+        self.client.headers["Cookie"] = f"{CFG['cookie_name']}={cookie}"
+        self.rng = random.Random(i)
+
+    def _get(self, url, name):
+        with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as r:
+            if r.status_code != 200:
+                r.failure(f"status {r.status_code}")
+
+    @task
+    def queue_or_home(self):
+        if MODE == "baseline":
+            self._get("/home/", "home (baseline)")
+        else:
+            self._get(f"/cases/intake/?page={self.rng.randint(1, CFG['queue_pages'])}",
+                      "intake queue")
+
+    @task
+    def case_or_home(self):
+        if MODE == "baseline":
+            self._get("/home/", "home (baseline)")
+        else:
+            self._get(f"/cases/{self.rng.choice(CFG['case_ids'])}/", "case page")
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def production_env(var_dir: Path) -> dict[str, str]:
+    key = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+    return {
+        "SJ_ENV": "production",
+        "SJ_SECRET_KEY": secrets.token_urlsafe(48),
+        "SJ_ENCRYPTION_KEYS": f"bench1:{key}",
+        "SJ_VAR_DIR": str(var_dir),
+        "DJANGO_SETTINGS_MODULE": "survivors_justice.settings",
+    }
+
+
+def build_file(path: Path, rows: int, seed: int = 20171231) -> None:
+    """Real prostitution-related arrests, resampled with fresh keys (the importer opens a case
+    for each prostitution-related arrest)."""
+    header: list[str] = []
+    pool: list[list[str]] = []
+    for f in SOURCES:
+        with f.open(newline="", encoding="utf-8") as fh:
+            reader = csv.reader(fh)
+            h = next(reader)
+            header = header or h[:18]
+            idx = [h.index(c) for c in header]
+            code = h.index("LAW_CODE")
+            for row in reader:
+                if row[code].startswith(("PL 230", "PL 2403")):
+                    pool.append([row[i] for i in idx])
+    rng = random.Random(seed)
+    key_col = header.index("ARREST_KEY")
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        for n in range(rows):
+            row = list(rng.choice(pool))
+            row[key_col] = str(900_000_000 + n)
+            writer.writerow(row)
+
+
+def prepare(cases: int, workdir: Path) -> dict[str, object]:
+    """Load the store and sign the users in; return the load generator's configuration."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from survivors_justice.accounts.models import User
+    from survivors_justice.accounts.otp import ensure_totp_device
+    from survivors_justice.arrests.importer import import_arrests
+    from survivors_justice.cases.models import Case, Person
+
+    call_command("migrate", interactive=False, verbosity=0)
+    started = time.perf_counter()
+    file = workdir / "arrests.csv"
+    build_file(file, int(cases * 1.02))
+    summary = import_arrests(file, actor="bench")
+    opened = Case.objects.count()
+    print(f"imported {summary.as_dict().get('rows_read', '?')} rows, {opened:,} cases opened "
+          f"in {time.perf_counter() - started:.0f} s", flush=True)
+    if opened < cases:
+        sys.exit(f"only {opened} cases were opened; expected at least {cases}")
+    extra = list(Case.objects.order_by("-pk").values_list("pk", flat=True)[: opened - cases])
+    # Benchmark fixture, not the workflow: states and names are set in bulk, not through services.
+    with connection.cursor() as cur:
+        if extra:
+            cur.execute("DELETE FROM cases_case WHERE id = ANY(%s)", [extra])
+        cur.execute(
+            "UPDATE cases_case SET state = CASE id % 4 WHEN 1 THEN 'declined' "
+            "WHEN 2 THEN 'prosecuting' WHEN 3 THEN 'closed' ELSE state END"
+        )
+    Person.objects.update(given_name="Bench", family_name="Defendant", date_of_birth="1990-01-01")
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE")
+    intake_ids = list(Case.objects.filter(state="intake").values_list("pk", flat=True))
+    print(f"{Case.objects.count():,} cases, {len(intake_ids):,} in intake", flush=True)
+
+    sessions = []
+    for i in range(SESSIONS):
+        user = User.objects.create_user(f"bench-intake-{i}@example.test", None, role="intake_ada")
+        device = ensure_totp_device(user, confirmed=True)
+        client = Client()
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        sessions.append(session.session_key)
+    return {
+        "sessions": sessions,
+        "cookie_name": settings.SESSION_COOKIE_NAME,
+        "case_ids": intake_ids,
+        "queue_pages": QUEUE_PAGES,
+    }
+
+
+@dataclass
+class Result:
+    label: str
+    users: int
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    by_name: dict[str, tuple[int, float]]
+
+    @property
+    def held(self) -> bool:
+        return (
+            self.p95 < P95_LIMIT_MS
+            and self.failures <= self.requests * 0.001
+            and self.rps >= self.users * 0.9
+        )
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """CPU time of the server and its workers so far (unlike latency, not inflated by other work
+    sharing the machine)."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def run_locust(
+    label: str, host: str, users: int, seconds: int, config: Path, workdir: Path, mode: str
+) -> Result:
+    prefix = workdir / f"locust-{label}"
+    env = {**os.environ, "SJ_BENCH_CONFIG": str(config), "SJ_BENCH_MODE": mode}
+    for key in ("SJ_SECRET_KEY", "SJ_ENCRYPTION_KEYS"):
+        env.pop(key, None)  # the load generator needs no secret
+    cmd = [
+        sys.executable, "-m", "locust", "-f", str(workdir / "locustfile.py"), "--headless",
+        "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", host,
+        "--csv", str(prefix), "--only-summary", "--reset-stats", "--stop-timeout", "5",
+        "--loglevel", "WARNING",
+    ]
+    subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL)
+    rows = list(csv.DictReader((prefix.parent / f"{prefix.name}_stats.csv").open()))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    by_name = {
+        r["Name"]: (int(r["Request Count"]), float(r["95%"]))
+        for r in rows
+        if r["Name"] != "Aggregated"
+    }
+    return Result(
+        label=label,
+        users=users,
+        requests=int(total["Request Count"]),
+        failures=int(total["Failure Count"]),
+        rps=float(total["Requests/s"]),
+        p50=float(total["50%"]),
+        p95=float(total["95%"]),
+        p99=float(total["99%"]),
+        by_name=by_name,
+    )
+
+
+def show(r: Result) -> None:
+    names = ", ".join(f"{n} p95 {p:.0f} ms ({c})" for n, (c, p) in r.by_name.items())
+    print(
+        f"{r.label:>12}: {r.users:4d} users  {r.rps:7.1f} req/s  p50 {r.p50:5.0f} ms  "
+        f"p95 {r.p95:5.0f} ms  p99 {r.p99:5.0f} ms  failures {r.failures}/{r.requests}  "
+        f"[{names}]  {'held' if r.held else 'NOT held'}",
+        flush=True,
+    )
+
+
+def wait_for(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback URL we built)
+                return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"the server did not answer at {url} within {timeout:.0f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--duration", type=int, default=60, help="acceptance run, seconds")
+    parser.add_argument("--step-duration", type=int, default=30, help="each step-up run, seconds")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--max-users", type=int, default=400)
+    args = parser.parse_args()
+
+    if not os.environ.get("SJ_DATABASE_URL"):
+        script = REPO / "scripts" / "with-postgres.sh"
+        os.execv(str(script), [str(script), sys.executable, __file__, *sys.argv[1:]])  # noqa: S606
+
+    workdir = Path(tempfile.mkdtemp(prefix="sj-bench-web-"))
+    var_dir = workdir / "var"
+    var_dir.mkdir()
+    if (REPO / "var" / "vendor").exists():
+        (var_dir / "vendor").symlink_to(REPO / "var" / "vendor")
+    os.environ.update(production_env(var_dir))
+    sys.path.insert(0, str(REPO / "src"))
+
+    print(f"load average before: {load_average()} (2 cores; other work on the machine counts)")
+    cfg = prepare(args.cases, workdir)
+    config = workdir / "bench.json"
+    config.write_text(json.dumps(cfg))
+    (workdir / "locustfile.py").write_text(LOCUSTFILE)
+
+    port = free_port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(REPO / ".venv" / "bin" / "sj"), "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(args.workers), "--threads", str(args.threads)],
+        env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: gunicorn's workers stop with it
+    )
+    try:
+        wait_for(host + "/")
+        print(f"server: sj serve (gunicorn) --workers {args.workers} --threads {args.threads}, "
+              f"SJ_ENV=production, PostgreSQL, on {host}", flush=True)
+        run_locust("warm-up", host, 20, 10, config, workdir, "pages")
+        cpu0 = server_cpu_seconds(server.pid)
+        baseline = run_locust("baseline", host, 20, args.duration, config, workdir, "baseline")
+        cpu1 = server_cpu_seconds(server.pid)
+        show(baseline)
+        target = run_locust("acceptance", host, 20, args.duration, config, workdir, "pages")
+        cpu2 = server_cpu_seconds(server.pid)
+        show(target)
+        base_ms = 1000 * (cpu1 - cpu0) / max(1, baseline.requests)
+        page_ms = 1000 * (cpu2 - cpu1) / max(1, target.requests)
+        print(f"server CPU per request: intake pages {page_ms:.1f} ms, home page {base_ms:.1f} ms "
+              f"(ratio {page_ms / max(base_ms, 0.01):.2f}x); load average now {load_average()}")
+        print(f"p95 ratio, intake pages / signed-in home page: {target.p95 / baseline.p95:.2f}x")
+        verdict = "PASS" if target.held else "FAIL"
+        print(f"acceptance (20 users x 1 req/s, p95 < {P95_LIMIT_MS:.0f} ms): {verdict}")
+
+        best = target if target.held else None
+        users = 40
+        while users <= args.max_users:
+            step = run_locust(f"step-{users}", host, users, args.step_duration, config, workdir,
+                              "pages")
+            show(step)
+            if not step.held:
+                break
+            best = step
+            users += 20 if users < 100 else 40
+        if best is None:
+            print("highest rate held with p95 < 150 ms: none (even 20 req/s was not held)")
+        else:
+            print(f"highest rate held with p95 < {P95_LIMIT_MS:.0f} ms: {best.rps:.1f} req/s "
+                  f"({best.users} users, p95 {best.p95:.0f} ms)")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()
