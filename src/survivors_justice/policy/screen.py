@@ -6,11 +6,13 @@ evaluator (`screen_frame`) and appended to the output, so memory does not grow w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from queue import Queue
 from typing import BinaryIO
 
 import polars as pl
@@ -33,7 +35,7 @@ OUTPUT = (
     "missing_facts",
     "seal",
 )
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 250_000
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,34 @@ def output_frame(
     )
 
 
+_DONE = object()
+
+
+def _prefetch(batches: Iterable[pl.DataFrame], depth: int = 2) -> Iterator[pl.DataFrame]:
+    """Read the next batches in a background thread while the caller screens this one."""
+    queue: Queue[object] = Queue(maxsize=depth)
+
+    def pump() -> None:
+        try:
+            for batch in batches:
+                queue.put(batch)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            queue.put(exc)
+        queue.put(_DONE)
+
+    thread = threading.Thread(target=pump, name="sj-screen-reader", daemon=True)
+    thread.start()
+    while True:
+        item = queue.get()
+        if item is _DONE:
+            break
+        if isinstance(item, BaseException):
+            raise item
+        assert isinstance(item, pl.DataFrame)
+        yield item
+    thread.join()
+
+
 def _write(frame: pl.DataFrame, sink: BinaryIO, header: bool) -> None:
     frame.write_csv(sink, include_header=header)
 
@@ -119,7 +149,7 @@ def screen_file(
         pending: Future[None] | None = None
         first = True
         cache = DecisionCache()
-        for batch in lf.collect_batches(chunk_size=batch_rows):
+        for batch in _prefetch(lf.collect_batches(chunk_size=batch_rows)):
             screened = output_frame(policy, batch.lazy(), cat, decision_date, cache).collect()
             if pending is not None:
                 pending.result()
