@@ -192,7 +192,7 @@ def map_chart(values: Mapping[str, float | None], polygons: Polygons, *, title: 
 
 def top_areas(values: Mapping[str, float | None], top: int = 5) -> list[tuple[str, float]]:
     """The ``top`` areas by value, highest first (the numbered areas of :func:`map_chart`)."""
-    ranked = sorted(((v, k) for k, v in values.items() if v is not None), reverse=True)[:top]
+    ranked = sorted(((v, k) for k, v in values.items() if v), reverse=True)[:top]
     return [(k, v) for v, k in ranked]
 
 

@@ -27,7 +27,7 @@ from survivors_justice.analytics.reference import (
     nta_polygons,
     precinct_polygons,
 )
-from survivors_justice.analytics.report import DisparityReport, Section
+from survivors_justice.analytics.report import DisparityReport, Section, placement_sentence
 from survivors_justice.analytics.suppression import RULE
 
 CSS = """
@@ -223,13 +223,16 @@ def _section_html(section: Section, report: DisparityReport, svgs: dict[str, str
         return "".join(parts)
     stratified = section.key in ("role", "outcome", "period")
     if stratified:
-        totals = frame.filter(pl.col("group") == ALL)
+        everything = frame.filter((pl.col("group") == ALL) & (pl.col("stratum") == ALL))
+        totals = frame.filter((pl.col("group") == ALL) & (pl.col("stratum") != ALL))
+        whole = (everything["count"][0] if everything.height
+                 else totals["count"].sum())
         dim = {"role": Dimension.ROLE, "outcome": Dimension.OUTCOME,
                "period": Dimension.PERIOD}[section.key]
         summary = totals.with_columns(
             group_label=pl.col("stratum").map_elements(lambda s: group_label(dim, s),
                                                        return_dtype=pl.Utf8),
-            share=pl.col("count") / pl.col("count").sum())
+            share=pl.col("count") / whole)
         noun = {"role": "role", "outcome": "outcome", "period": "period"}[section.key]
         parts.append(html_table(summary.with_columns(population=pl.lit(None, pl.Int64),
                                                      rate_per_100k=pl.lit(None, pl.Float64),
@@ -375,13 +378,9 @@ def render_html(report: DisparityReport) -> str:
         main = (f"<details><summary>Show all {report.rows.height:,} rows (the same figures as "
                 "the CSV and JSON output)</summary>" + main + "</details>")
     body.append(f'<section id="table"><h2>{_e(main_caption)}</h2>' + main + "</section>")
-    pl_ = prep.placement
-    body.append(
-        '<section id="placement"><h2>Placing arrests in neighbourhoods</h2>'
-        f"<p>{pl_.placed:,} arrests placed by their coordinates; {pl_.no_coordinates:,} had no "
-        f"usable coordinates and {pl_.outside:,} fell outside every neighbourhood boundary. "
-        "Unplaced arrests stay in every city, borough and precinct figure and appear as their "
-        "own rows in neighbourhood tables.</p></section>")
+    body.append('<section id="placement"><h2>Placing arrests in neighbourhoods</h2>'
+                f"<p>{_e(placement_sentence(report))} Unplaced arrests appear as their own rows "
+                "in neighbourhood tables.</p></section>")
     body.append('<section id="methods"><h2>Methods</h2>' + _list(METHODS)
                 + "<h3>Race and ethnicity: from NYPD labels to census groups</h3>"
                 + _race_map_table() + "<h3>Caveats</h3>" + _list(RACE_CAVEATS)

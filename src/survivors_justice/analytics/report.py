@@ -142,7 +142,7 @@ def prepare_arrests(
             note = str(exc)
     elif not screen:
         note = "not screened (run without --no-screen to add the policy's outcomes)"
-    if effective_from is None:
+    if effective_from is None and (screen or policy is not None):
         found = policy_effective_from(policy)
         effective_from = date.fromisoformat(found) if found else None
     which = Offenses(offenses)
@@ -455,11 +455,20 @@ def headlines(report: DisparityReport) -> list[str]:
     role = _section(report, "role")
     if role is not None:
         totals = {r["stratum"]: r["count"] for r in
-                  role.filter(pl.col("group") == ALL).iter_rows(named=True)}
-        n = sum(v for v in totals.values() if v is not None)
-        if n and all(v is not None for v in totals.values()):
-            seller = totals.get("seller", 0) or 0
-            parts = [f"{totals.get(k, 0) or 0:,} {label}" for k, label in
+                  role.filter((pl.col("group") == ALL) & (pl.col("stratum") != ALL))
+                  .iter_rows(named=True)}
+        whole = role.filter((pl.col("group") == ALL) & (pl.col("stratum") == ALL))["count"]
+        n = int(whole[0]) if len(whole) and whole[0] is not None else sum(
+            v for v in totals.values() if v is not None)
+        under = f"fewer than {report.options.threshold}"
+
+        def count(key: str) -> str:
+            value = totals.get(key, 0)
+            return under if value is None else f"{value:,}"
+
+        seller = totals.get("seller", 0)
+        if n and seller is not None:
+            parts = [f"{count(k)} {label}" for k, label in
                      (("buyer", "for buying sex"), ("promoter", "for promoting prostitution"),
                       ("trafficker", "for trafficking"))]
             out.append(f"{seller:,} of the {n:,} arrests ({seller / n:.0%}) were of people "
@@ -468,20 +477,45 @@ def headlines(report: DisparityReport) -> list[str]:
     outcome = _section(report, "outcome")
     if outcome is not None:
         totals = {r["stratum"]: r["count"] for r in
-                  outcome.filter(pl.col("group") == ALL).iter_rows(named=True)}
-        if totals and all(v is not None for v in totals.values()):
+                  outcome.filter((pl.col("group") == ALL) & (pl.col("stratum") != ALL))
+                  .iter_rows(named=True)}
+        if totals:
+            under = f"fewer than {report.options.threshold}"
+
+            def said(key: str) -> str:
+                value = totals.get(key, 0)
+                return under if value is None else f"{value:,}"
+
             out.append(
-                f"Under the current policy {totals.get('decline', 0) or 0:,} would be declined, "
-                f"{totals.get('prosecute', 0) or 0:,} prosecuted, "
-                f"{totals.get('prosecute_priority', 0) or 0:,} prosecuted as priority and "
-                f"{totals.get('panel_review', 0) or 0:,} sent to the review panel.")
-    pl_ = prep.placement
-    unplaced = pl_.no_coordinates + pl_.outside
-    out.append(f"{pl_.placed:,} of {pl_.total:,} arrests were placed in a neighbourhood; "
-               f"{unplaced:,} could not be ({pl_.no_coordinates:,} without coordinates, "
-               f"{pl_.outside:,} outside every neighbourhood boundary) and are counted in the "
-               "city totals.")
+                f"Under the current policy {said('decline')} would be declined, "
+                f"{said('prosecute')} prosecuted, {said('prosecute_priority')} prosecuted as "
+                f"priority and {said('panel_review')} sent to the review panel.")
+    out.append(placement_sentence(report))
     return out
+
+
+def placement_sentence(report: DisparityReport) -> str:
+    """How many arrests were placed in a neighbourhood; in a public report, counts under the
+    threshold (and any split that would reveal one) are given as "fewer than N"."""
+    pl_ = report.prepared.placement
+    unplaced = pl_.no_coordinates + pl_.outside
+    tail = " They stay in every city, borough and precinct figure."
+    if not report.options.public:
+        return (f"{pl_.placed:,} of {pl_.total:,} arrests were placed in a neighbourhood by "
+                f"their coordinates; {unplaced:,} could not be ({pl_.no_coordinates:,} without "
+                f"coordinates, {pl_.outside:,} outside every neighbourhood boundary).{tail}")
+    t = report.options.threshold
+    if unplaced == 0:
+        return f"All {pl_.total:,} arrests were placed in a neighbourhood by their coordinates."
+    if unplaced < t:
+        return (f"All but fewer than {t} of the arrests were placed in a neighbourhood by their "
+                f"coordinates.{tail}")
+    split = ""
+    if min(pl_.no_coordinates, pl_.outside) == 0 or min(pl_.no_coordinates, pl_.outside) >= t:
+        split = (f" ({pl_.no_coordinates:,} without coordinates, {pl_.outside:,} outside every "
+                 "neighbourhood boundary)")
+    return (f"{pl_.placed:,} of {pl_.total:,} arrests were placed in a neighbourhood by their "
+            f"coordinates; {unplaced:,} could not be{split}.{tail}")
 
 
 # ---------------------------------------------------------------- plain renderers
