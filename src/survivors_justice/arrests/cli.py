@@ -58,7 +58,8 @@ def import_arrests_command(
             TransferSpeedColumn(), TimeRemainingColumn(), console=err, transient=True,
             disable=as_json,
         ) as progress:
-            task = progress.add_task("import", total=None)
+            size = file.stat().st_size if file.is_file() else None
+            task = progress.add_task("import", total=size)
 
             def on_progress(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
