@@ -26,7 +26,7 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -59,6 +59,15 @@ class Keyring:
     keys: dict[str, bytes]  # key id -> 32-byte key, in file order
     newest: str
     source: str  # where the keys came from (for messages; never the keys)
+
+    ciphers: dict[str, AESGCM] = field(default_factory=dict, repr=False, compare=False)
+
+    def cipher(self, key_id: str) -> AESGCM:
+        """The AES-GCM context of ``key_id`` (built once per keyring: it costs microseconds)."""
+        found = self.ciphers.get(key_id)
+        if found is None:
+            found = self.ciphers[key_id] = AESGCM(self.key(key_id))
+        return found
 
     def key(self, key_id: str) -> bytes:
         try:
@@ -219,7 +228,7 @@ def encrypt(plaintext: str, *, ring: Keyring | None = None) -> str:
     ring = ring or keyring()
     key_id = ring.newest
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(ring.key(key_id)).encrypt(nonce, plaintext.encode("utf-8"), _aad(key_id))
+    sealed = ring.cipher(key_id).encrypt(nonce, plaintext.encode("utf-8"), _aad(key_id))
     return f"{PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
 
 
@@ -236,7 +245,7 @@ def decrypt(stored: str, *, ring: Keyring | None = None) -> str:
     try:
         blob = base64.b64decode(b64, validate=True)
         nonce, sealed = blob[:NONCE_BYTES], blob[NONCE_BYTES:]
-        return AESGCM(ring.key(key_id)).decrypt(nonce, sealed, _aad(key_id)).decode("utf-8")
+        return ring.cipher(key_id).decrypt(nonce, sealed, _aad(key_id)).decode("utf-8")
     except (binascii.Error, InvalidTag, ValueError) as exc:
         if isinstance(exc, UnknownKeyError):
             raise
