@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 from tests.arrests.helpers import DEC_2017, HISTORIC, read_rows, write_rows
 
-from survivors_justice.arrests.importer import ArrestFileNotFoundError, ImportSummary, _Writer
+from survivors_justice.arrests.importer import (
+    ArrestFileEncodingError,
+    ArrestFileNotFoundError,
+    ImportSummary,
+    _Writer,
+)
 from survivors_justice.arrests.models import Arrest, Charge
 from survivors_justice.arrests.schema import NotArrestsFileError
 from survivors_justice.arrests.stats import store_counts
@@ -167,6 +172,18 @@ def test_a_file_that_is_not_this_schema_writes_nothing(tmp_path: Path, run_impor
     record = AuditRecord.objects.get()
     assert (record.action, record.outcome) == ("arrests.import", "refused")
     assert "ARREST_DATE" in record.details["missing_columns"]
+
+
+def test_a_file_that_is_not_utf8_is_refused_before_writing(
+    tmp_path: Path, run_import: Run
+) -> None:
+    header, rows = read_rows(DEC_2017, 50)
+    path = write_rows(tmp_path / "latin1.csv", header, rows)
+    path.write_bytes(path.read_bytes() + b"999999999,12/01/2017,,CAF\xc9,,,PL 2300000\n")
+    with pytest.raises(ArrestFileEncodingError, match="not UTF-8"):
+        run_import(path)
+    assert Arrest.objects.count() == 0
+    assert list(AuditRecord.objects.values_list("outcome", flat=True)) == ["refused"]
 
 
 def test_missing_file(tmp_path: Path, run_import: Run) -> None:

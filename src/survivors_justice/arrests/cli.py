@@ -48,7 +48,11 @@ def import_arrests_command(
     """Import NYPD arrests: new keys are added, changed rows updated, bad rows quarantined to a
     rejects CSV; a file that is not this schema is refused."""
     setup()
-    from survivors_justice.arrests.importer import ArrestFileNotFoundError, import_arrests
+    from survivors_justice.arrests.importer import (
+        ArrestFileEncodingError,
+        ArrestFileNotFoundError,
+        import_arrests,
+    )
     from survivors_justice.arrests.schema import NotArrestsFileError
 
     err = Console(stderr=True)
@@ -67,7 +71,7 @@ def import_arrests_command(
             summary = import_arrests(
                 file, actor=_actor(), source="cli", rejects_path=rejects, on_progress=on_progress
             )
-    except (NotArrestsFileError, ArrestFileNotFoundError) as exc:
+    except (NotArrestsFileError, ArrestFileNotFoundError, ArrestFileEncodingError) as exc:
         err.print(f"[red]Refused[/red]: {exc}")
         raise typer.Exit(2) from None
 

@@ -23,6 +23,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -205,11 +206,35 @@ def _column(model: type[Model], name: str) -> str:
     return f.column
 
 
-def _sha256(path: Path) -> str:
+class ArrestFileEncodingError(ValueError):
+    """The file is not UTF-8 text; nothing was imported."""
+
+    def __init__(self, name: str, offset: int) -> None:
+        self.name, self.offset = name, offset
+        super().__init__(
+            f"{name} is not UTF-8 text (the first bad byte is at offset {offset:,}); nothing was "
+            f"imported. Convert it first, e.g. iconv -f WINDOWS-1252 -t UTF-8 {name} > utf8.csv"
+        )
+
+
+def _fingerprint(path: Path) -> str:
+    """SHA-256 of the file; checks on the way that it is UTF-8, so a bad byte refuses the file
+    before anything is written rather than failing half-way."""
     digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                raise ArrestFileEncodingError(path.name, offset + exc.start) from None
+            offset += len(block)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        raise ArrestFileEncodingError(path.name, offset + exc.start) from None
     return digest.hexdigest()
 
 
@@ -401,14 +426,25 @@ def import_arrests(
     """Import one NYPD Arrests Data CSV; return what it did.
 
     Raises :class:`NotArrestsFileError` (nothing written but a ``refused`` audit record) when the
-    header is not this schema, :class:`ArrestFileNotFoundError` when there is no such file.
+    header is not this schema, :class:`ArrestFileEncodingError` (the same) when the file is not
+    UTF-8, :class:`ArrestFileNotFoundError` when there is no such file.
     """
     path = Path(path)
     if not path.is_file():
         raise ArrestFileNotFoundError(path)
     started = perf_counter()
     now = datetime.now(tz=UTC)
-    summary = ImportSummary(file=path.name, sha256=_sha256(path))
+    summary = ImportSummary(file=path.name)
+    try:
+        summary.sha256 = _fingerprint(path)
+    except ArrestFileEncodingError as exc:
+        with transaction.atomic():
+            record_event(
+                actor=actor, action=ACTION, object_type="arrest_file", object_id=path.name,
+                source=source, outcome="refused",
+                details={"file": path.name, "reason": str(exc)},
+            )
+        raise
     total = path.stat().st_size
     raw = path.open("rb")
     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
