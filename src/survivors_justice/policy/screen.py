@@ -35,7 +35,7 @@ OUTPUT = (
     "missing_facts",
     "seal",
 )
-BATCH_ROWS = 250_000
+BATCH_ROWS = 125_000
 
 
 @dataclass(frozen=True)
