@@ -81,3 +81,20 @@ def test_demo_and_code_are_refused_in_production() -> None:
     assert runner.invoke(app, ["demo"]).exit_code == 2
     assert not User.objects.exists()
     assert runner.invoke(app, ["users", "code", "a@b.example"]).exit_code == 2
+
+
+def test_reset_mfa_replaces_the_authenticator_and_enrols_again() -> None:
+    from django.test import Client
+    from tests.factories import DEFAULT_PASSWORD, make_user
+
+    user = make_user(Role.ADVOCATE)
+    old_key = TOTPDevice.objects.get(user=user).key
+    result = runner.invoke(app, ["users", "reset-mfa", user.email])
+    assert result.exit_code == 0 and "otpauth://totp/" in result.stdout
+    device = TOTPDevice.objects.get(user=user)
+    assert not device.confirmed and device.key != old_key
+    assert AuditRecord.objects.filter(action="accounts.reset_mfa",
+                                      object_id=str(user.pk)).exists()
+    client = Client()
+    client.post("/accounts/sign-in/", {"username": user.email, "password": DEFAULT_PASSWORD})
+    assert client.get("/accounts/verify/")["Location"] == "/accounts/enrol/"
