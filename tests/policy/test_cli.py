@@ -163,3 +163,17 @@ def test_simulate_prints_tables_and_writes_csv_and_json(tmp_path: Path) -> None:
     table = pl.read_csv(csv)
     assert set(table["dimension"]) == {"all", "race", "sex", "age_group", "borough"}
     assert "change outcome" in result.stdout
+
+
+def test_the_progress_bar_path_screens_the_same(tmp_path: Path) -> None:
+    from datetime import date
+
+    from survivors_justice.policy import load_policy
+    from survivors_justice.policy.cli import _screen_with_progress
+
+    out = tmp_path / "p.csv"
+    summary = _screen_with_progress(
+        load_policy(), DECEMBER_2017, out, date(2026, 11, 28), DECEMBER_2017.stat().st_size
+    )
+    assert summary.rows == 19_452
+    assert pl.read_csv(out, infer_schema=False).height == 19_452
