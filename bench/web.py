@@ -259,7 +259,7 @@ def run_locust(
         "--csv", str(prefix), "--only-summary", "--reset-stats", "--stop-timeout", "5",
         "--loglevel", "WARNING",
     ]
-    subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd, env=env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     rows = list(csv.DictReader((prefix.parent / f"{prefix.name}_stats.csv").open()))
     total = next(r for r in rows if r["Name"] == "Aggregated")
     by_name = {

@@ -9,8 +9,10 @@ anything of HTTP. The case's state only changes through :func:`_move`, which ask
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
+import json
 import secrets
 import time
 from collections.abc import Iterable, Mapping
@@ -273,9 +275,28 @@ def evaluate_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
 
     Bad facts raise ``survivors_justice.policy.FactsError`` (its message names the bad value).
     """
+    return copy.deepcopy(_evaluate_shared(facts))
+
+
+_POLICIES: dict[int, Any] = {}
+
+
+def _evaluate_shared(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """The decision as a dict shared between callers: read it, never change it."""
+    policy = current_policy()
+    _POLICIES.setdefault(id(policy), policy)  # kept alive: its id cannot be reused
+    return _evaluate_cached(id(policy), json.dumps(facts, sort_keys=True, default=str))
+
+
+@functools.lru_cache(maxsize=8192)
+def _evaluate_cached(policy_key: int, facts_json: str) -> dict[str, Any]:
+    """Evaluation is a pure function of the policy document and the facts; the cases of a queue
+    share few distinct fact sets (the same charge, date and age group), so each is evaluated
+    once. ``policy_key`` is the loaded document's identity: the loader returns a new object when
+    the file changes, so an edited document is never answered from the cache."""
     from survivors_justice.policy import evaluate
 
-    result: dict[str, Any] = evaluate(current_policy(), dict(facts)).to_dict()
+    result: dict[str, Any] = evaluate(_POLICIES[policy_key], json.loads(facts_json)).to_dict()
     return result
 
 
@@ -312,7 +333,7 @@ def recommendation_from_json(data: Mapping[str, Any], positions: list[int]) -> R
 
 def recommend(case: Case, *, on: date | None = None) -> Recommendation:
     """The policy's recommendation for ``case`` today (or ``on``), under the policy in force."""
-    return recommendation_from_json(evaluate_facts(case_facts(case, on=on)), _positions(case))
+    return recommendation_from_json(_evaluate_shared(case_facts(case, on=on)), _positions(case))
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -429,7 +450,7 @@ def accept_recommendation(
             policy_id=rec.policy_id,
             policy_version=rec.policy_version,
             recommended_priority=rec.case_priority,
-            recommendation=rec.raw,
+            recommendation=copy.deepcopy(rec.raw),
             outcomes=rec.outcomes,
             priority=_has_priority(rec.outcomes),
             seller_case=rec.declines,
@@ -502,7 +523,7 @@ def override_recommendation(
             policy_id=rec.policy_id,
             policy_version=rec.policy_version,
             recommended_priority=rec.case_priority,
-            recommendation=rec.raw,
+            recommendation=copy.deepcopy(rec.raw),
             outcomes=chosen,
             priority=status == DecisionStatus.FINAL and _has_priority(chosen),
             seller_case=rec.declines,
