@@ -110,8 +110,7 @@ def disparities(
 ) -> None:
     """Counts, shares, rates per 100,000 residents and rate ratios (95% CI) of arrests.
 
-    Example: sj report disparities data/nypd/arrests-2017-12.csv --geo precinct --by race
-    --format html -o report.html --public
+    Example: sj report disparities arrests.csv --geo precinct --format html -o r.html
     """
     from survivors_justice.analytics import html as html_mod
     from survivors_justice.analytics import report as report_mod

@@ -57,8 +57,12 @@ def scan_arrests_csv(path: str | Path) -> pl.LazyFrame:
     if missing:
         raise SourceColumnsError(f"{path} lacks the NYPD columns {missing}; the report needs "
                                  f"{list(NYPD_COLUMNS)}")
+    # Low-cardinality labels are read as categoricals: each distinct label is stored and
+    # normalised once, rows hold small integer codes.
+    labels = {c: pl.Categorical() for c in ("ARREST_DATE", "ARREST_BORO", "AGE_GROUP",
+                                           "PERP_SEX", "PERP_RACE")}
     return pl.scan_csv(path, infer_schema=False, schema_overrides={
-        "ARREST_PRECINCT": pl.Int32, "Latitude": pl.Float64, "Longitude": pl.Float64,
+        "ARREST_PRECINCT": pl.Int32, "Latitude": pl.Float64, "Longitude": pl.Float64, **labels,
     }).select(NYPD_COLUMNS)
 
 
@@ -86,10 +90,17 @@ def _by_uniques(frame: pl.DataFrame, column: str, fn: Callable[[str], str | date
                 dtype: pl.DataType) -> pl.Expr:
     """Map a low-cardinality text column through ``fn`` once per distinct value (fast on
     millions of rows: a hash lookup per row instead of string work per row)."""
-    values = frame.get_column(column).cast(pl.Utf8).unique().to_list()
+    series = frame.get_column(column)
+    if series.dtype == pl.Categorical:
+        values = series.unique().cast(pl.Utf8).to_list()  # on the codes: cheap
+        source = pl.col(column)
+    else:
+        values = series.cast(pl.Utf8).unique().to_list()
+        source = pl.col(column).cast(pl.Utf8)
     mapping = {v: fn("" if v is None else v) for v in values}
-    return pl.col(column).cast(pl.Utf8).replace_strict(
-        mapping, default=fn(""), return_dtype=dtype)
+    empty = fn("")
+    mapped = source.replace_strict(mapping, default=empty, return_dtype=dtype)
+    return mapped if empty is None else mapped.fill_null(pl.lit(empty, dtype))
 
 
 def _parse_date(text: str) -> date | None:
