@@ -99,7 +99,7 @@ def test_session_expires_after_the_idle_limit(page: Page, live_server: Any, sett
     time.sleep(5)
     page.goto(base_url(live_server) + "/home/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    expect(page.get_by_text("You were signed out after")).to_be_visible()
+    expect(page.get_by_text("You were signed out after 4 seconds without activity")).to_be_visible()
     screenshot("06-session-expired")
 
 
