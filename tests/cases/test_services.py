@@ -250,3 +250,25 @@ def test_compliance_counts_by_prosecutor(supervisor: Any) -> None:
     assert (rows[ada2.email].declined, rows[ada2.email].overrides, rows[ada2.email].pending) == (
         0, 1, 1,
     )
+
+
+def test_a_new_policy_document_is_never_answered_from_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from survivors_justice.policy import load_policy as load
+    from survivors_justice.policy import policy_documents
+
+    case = make_case(BUYING)
+    assert [c.outcome for c in services.recommend(case).charges] == ["prosecute"]
+    [proposal] = [p for p in policy_documents() if "proposal-adult-buyers" in p.name]
+    monkeypatch.setattr(services, "current_policy", lambda: load(proposal))
+    rec = services.recommend(case)
+    assert rec.policy_version == load(proposal).version
+    assert [c.outcome for c in rec.charges] == ["decline"]  # the proposal declines adult buyers
+
+
+def test_changing_a_returned_decision_does_not_change_the_next_one() -> None:
+    facts = services.case_facts(make_case(SELLING))
+    first = services.evaluate_facts(facts)
+    first["charges"][0]["outcome"] = "prosecute"
+    assert services.evaluate_facts(facts)["charges"][0]["outcome"] == "decline"
