@@ -170,3 +170,23 @@ def test_screening_a_file_in_small_batches_writes_the_same_csv(
     rows = pl.read_csv(one, infer_schema=False)
     assert rows.filter(pl.col("role") == "buyer")["missing_facts"].null_count() == 0
     assert rows.filter(pl.col("role") == "seller")["missing_facts"].null_count() > 0
+
+
+def test_values_that_need_quotes_are_quoted(
+    policy: Policy, catalog: Catalog, tmp_path: Path
+) -> None:
+    from survivors_justice.policy.screen import screen_file
+
+    src = tmp_path / "odd.csv"
+    src.write_text(
+        "ARREST_KEY,ARREST_DATE,PD_CD,LAW_CODE,AGE_GROUP\n"
+        '"1,2",12/02/2017,563,PL 2300000,25-44\n'
+        '3,12/02/2017,,"PL 12,3",18-24\n'
+        "4,12/02/2017,565,PL 2300400,45-64\n"
+    )
+    out = tmp_path / "out.csv"
+    screen_file(policy, src, out, catalog=catalog, decision_date=DECIDED)
+    rows = pl.read_csv(out, infer_schema=False)
+    assert rows["arrest_key"].to_list() == ["1,2", "3", "4"]
+    assert rows["law_code"].to_list() == ["PL 2300000", "PL 12,3", "PL 2300400"]
+    assert rows["outcome"].to_list()[0] == "decline"

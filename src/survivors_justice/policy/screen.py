@@ -76,7 +76,7 @@ def output_frame(
         "role",
         "outcome",
         "rule_id",
-        pl.lit(policy.version).alias("policy_version"),
+        pl.lit(policy.version).cast(pl.Categorical).alias("policy_version"),
         "missing_facts",
         "seal",
     )
@@ -110,8 +110,28 @@ def _prefetch(batches: Iterable[pl.DataFrame], depth: int = 2) -> Iterator[pl.Da
     thread.join()
 
 
+_SPECIAL = [",", '"', "\n", "\r"]
+
+
+def _needs_quotes(frame: pl.DataFrame) -> bool:
+    """Whether any value holds a comma, quote or line break (for categoricals, any of their
+    categories), so CSV quoting can be skipped, which halves the cost of writing."""
+    for name, dtype in frame.schema.items():
+        column = frame[name]
+        if isinstance(dtype, pl.Categorical):  # every category of its mapping: a superset
+            column = dtype.categories.to_series()
+        elif dtype != pl.String:
+            continue
+        if column.str.contains_any(_SPECIAL).any():
+            return True
+    return False
+
+
 def _write(frame: pl.DataFrame, sink: BinaryIO, header: bool) -> None:
-    frame.write_csv(sink, include_header=header)
+    if _needs_quotes(frame):
+        frame.write_csv(sink, include_header=header, quote_style="necessary")
+    else:
+        frame.write_csv(sink, include_header=header, quote_style="never")
 
 
 def screen_file(
