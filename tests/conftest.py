@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("SJ_ENV", "test")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+# Playwright's sync API runs an event loop in the test thread; Django must still allow ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = REPO_ROOT / "data"
@@ -31,7 +32,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     """Launch Debian's Chromium, never a downloaded browser; fail under CI when it is missing."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
-            pytest.fail(f"{CHROMIUM} is missing; CI requires Debian's chromium (apt-get install chromium)")
+            pytest.fail(f"{CHROMIUM} is missing; CI requires it (apt-get install chromium)")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
     return {
         **browser_type_launch_args,

@@ -14,7 +14,10 @@ from survivors_justice.django_setup import setup
 
 app = typer.Typer(
     name="sj",
-    help="Survivor's Justice: case store, policy screening, disparity reports and the office web app.",
+    help=(
+        "Survivor's Justice: case store, policy screening, disparity reports and the office "
+        "web app."
+    ),
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )

@@ -44,7 +44,12 @@ class SexCode(StrEnum):
     UNKNOWN = "U"
 
 
-SEX_LABELS: dict[str, SexCode] = {"F": SexCode.FEMALE, "M": SexCode.MALE, "U": SexCode.UNKNOWN, "": SexCode.UNKNOWN}
+SEX_LABELS: dict[str, SexCode] = {
+    "F": SexCode.FEMALE,
+    "M": SexCode.MALE,
+    "U": SexCode.UNKNOWN,
+    "": SexCode.UNKNOWN,
+}
 
 AGE_GROUPS: tuple[str, ...] = ("<18", "18-24", "25-44", "45-64", "65+")
 
