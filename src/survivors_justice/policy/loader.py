@@ -71,7 +71,11 @@ class Located(dict[Any, Any]):
     key_lines: dict[Any, int]
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it (several times faster); marks work the same.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_Base):  # type: ignore[valid-type,misc]  # chosen at import time (see above)
     """SafeLoader whose mappings are `Located`; duplicate keys are refused."""
 
 
