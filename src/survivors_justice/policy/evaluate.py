@@ -270,6 +270,9 @@ def decide(policy: Policy, env: Mapping[str, FactValue | None]) -> Verdict:
     )
 
 
+_SEARCH_MEMO: dict[Any, bool] = {}
+
+
 def _missing(
     policy: Policy, env: Mapping[str, FactValue | None], rules: list[Rule]
 ) -> tuple[str, ...]:
@@ -280,7 +283,9 @@ def _missing(
     candidates: set[str] = set()
     for cond, _ in pairs:
         candidates |= facts_of(cond)
-    memo: dict[Any, bool] = {}
+    memo = _SEARCH_MEMO  # a pure function of the (restricted) rule lists: shared by all calls
+    if len(memo) > 500_000:
+        memo.clear()
     found = []
     for fact in sorted(candidates, key=FACT_NAMES.index):
         lists = tuple(_restrict_list(pairs, fact, v) for v in FACTS[fact].domain)
