@@ -254,6 +254,7 @@ class _Writer:
         self.imported_at = ops.adapt_datetimefield_value(now)
         self.now = now
         self.adapt_date = ops.adapt_datefield_value
+        self.dates: dict[date, Any] = {}
         q = ops.quote_name
         a_table, c_table = q(Arrest._meta.db_table), q(Charge._meta.db_table)
         a_cols = [q(_column(Arrest, c)) for c in ARREST_COLUMNS]
@@ -297,12 +298,11 @@ class _Writer:
         else:
             cur.executemany(sql, rows)
 
-    def _arrest_values(self, r: ParsedArrest) -> list[Any]:
-        values: list[Any] = list(r)
-        values[1] = self.adapt_date(r.arrest_date)
-        values.append(self.source_file)
-        values.append(self.imported_at)
-        return values
+    def _arrest_values(self, r: ParsedArrest) -> tuple[Any, ...]:
+        when = self.dates.get(r.arrest_date)
+        if when is None:
+            when = self.dates[r.arrest_date] = self.adapt_date(r.arrest_date)
+        return (r[0], when, *r[2:], self.source_file, self.imported_at)
 
     def flush(self, chunk: list[Pending]) -> None:
         if not chunk:
@@ -339,7 +339,7 @@ class _Writer:
             if changed:
                 cur.executemany(
                     self.update_arrest,
-                    [[*self._arrest_values(r)[1:], arrest_id] for arrest_id, (r, _) in changed],
+                    [(*self._arrest_values(r)[1:], arrest_id) for arrest_id, (r, _) in changed],
                 )
                 rows = []
                 maybe: list[tuple[int, str]] = []
@@ -468,6 +468,7 @@ def import_arrests(
         writer = _Writer(source_file=path.name, now=now, charges=charges, summary=summary)
         rejects = _Rejects(rejects_path or default_rejects_path(path, now))
         key_at = layout.index["ARREST_KEY"]
+        cache = charges.cache
         try:
             chunk: list[Pending] = []
             number = 1  # row numbers as a spreadsheet shows them: the header is row 1
@@ -481,7 +482,9 @@ def import_arrests(
                     key = record[key_at].strip() if len(record) > key_at else ""
                     rejects.add(number, key, parsed)
                     continue
-                hit = charges.get(parsed.law_code, parsed.pd_cd, parsed.arrest_date)
+                hit = cache.get((parsed.law_code, parsed.pd_cd, parsed.arrest_date))
+                if hit is None:
+                    hit = charges.get(parsed.law_code, parsed.pd_cd, parsed.arrest_date)
                 if hit[1]:
                     summary.by_role[hit[1]] += 1
                 if hit[2]:

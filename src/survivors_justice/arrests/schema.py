@@ -281,23 +281,34 @@ class RowParser:
         if label_problems:
             problems.extend(label_problems)
 
-        coords: list[float | None] = []
-        for column, text, low, high in (
-            ("X_COORD_CD", x_s, -1e8, 1e8), ("Y_COORD_CD", y_s, -1e8, 1e8),
-            ("LATITUDE", lat_s, -90.0, 90.0), ("LONGITUDE", lon_s, -180.0, 180.0),
-        ):
-            try:
-                coords.append(_float(text, low, high))
-            except ValueError:
-                problems.append(Problem(column, text, "coordinate is not a number in range"))
-                coords.append(None)
+        # Fast path: four numbers in range (NaN fails every comparison, so it is caught too).
+        try:
+            x = float(x_s) if x_s else None
+            y = float(y_s) if y_s else None
+            lat = float(lat_s) if lat_s else None
+            lon = float(lon_s) if lon_s else None
+            fine = ((x is None or -1e8 <= x <= 1e8) and (y is None or -1e8 <= y <= 1e8)
+                    and (lat is None or -90.0 <= lat <= 90.0)
+                    and (lon is None or -180.0 <= lon <= 180.0))
+        except ValueError:
+            fine = False
+        if not fine:
+            x = y = lat = lon = None
+            for column, text, low, high in (
+                ("X_COORD_CD", x_s, -1e8, 1e8), ("Y_COORD_CD", y_s, -1e8, 1e8),
+                ("LATITUDE", lat_s, -90.0, 90.0), ("LONGITUDE", lon_s, -180.0, 180.0),
+            ):
+                try:
+                    _float(text, low, high)
+                except ValueError:
+                    problems.append(Problem(column, text[:60], "coordinate not a number in range"))
 
         if problems or arrest_date is None:
             return problems or [Problem("ARREST_DATE", date_s, "unreadable date")]
         return ParsedArrest(
             key, arrest_date, pd_cd, pd_desc, ky_cd, ofns_desc, law_code, law_cat, borough,
             precinct, jurisdiction, age_group, sex_s, sex, race_s, race,
-            coords[0], coords[1], coords[2], coords[3],
+            x, y, lat, lon,
             hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest(),
         )
 
