@@ -174,6 +174,9 @@ def _visible_case(request: HttpRequest, case_id: int) -> Case:
 class DefendantOut(Schema):
     given_name: str
     family_name: str
+
+
+class DefendantDetailOut(DefendantOut):
     date_of_birth: str
 
 
@@ -210,6 +213,7 @@ class CaseSummary(Schema):
 
 
 class CaseDetail(CaseSummary):
+    defendant: DefendantDetailOut
     recommendation: RecommendationOut
     decisions: list[DecisionOut]
 
@@ -268,8 +272,14 @@ CaseDetail.model_rebuild()
 
 
 def _defendant(case: Case) -> DefendantOut:
+    """Names only, as on the list pages (the list query does not even fetch the rest)."""
     d = case.defendant
-    return DefendantOut(
+    return DefendantOut(given_name=d.given_name, family_name=d.family_name)
+
+
+def _defendant_detail(case: Case) -> DefendantDetailOut:
+    d = case.defendant
+    return DefendantDetailOut(
         given_name=d.given_name, family_name=d.family_name, date_of_birth=d.date_of_birth
     )
 
@@ -374,6 +384,7 @@ def read_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     decisions = case.decisions.select_related("decided_by").order_by("pk")
     return {
         **_summary(case),
+        "defendant": _defendant_detail(case),
         "recommendation": _recommendation(services.recommend(case)),
         "decisions": [_decision(d, case.state) for d in decisions],
     }

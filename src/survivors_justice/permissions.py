@@ -241,6 +241,8 @@ def case_view(action: Action = Action.VIEW_CASE) -> Callable[[View], View]:
         def inner(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
             from survivors_justice.cases.models import Case
 
+            if not can(request.user, Action.VIEW_CASE):
+                return not_found(request)  # no role-level access: do not even look it up
             try:
                 case = Case.objects.select_related("defendant", "arrest").get(pk=pk)
             except Case.DoesNotExist:

@@ -40,6 +40,8 @@ def test_list_and_read_with_a_verified_session() -> None:
     assert {c["id"] for c in listing["items"]} == {seller.pk, buyer.pk}
     assert listing["items"][0]["defendant"]["family_name"] == seller.defendant.family_name
     detail = client.get(f"/api/cases/{buyer.pk}").json()
+    assert detail["defendant"]["date_of_birth"] == buyer.defendant.date_of_birth
+    assert "date_of_birth" not in listing["items"][0]["defendant"]
     rec = detail["recommendation"]
     assert rec["policy_version"] == load_policy().version
     assert rec["charges"][0]["outcome"] == "prosecute" and rec["charges"][0]["citations"]
@@ -209,3 +211,19 @@ def test_openapi_docs_for_signed_in_staff_only() -> None:
     assert Client().get("/api/docs").status_code == 302
     partner, _ = signed_in_client("partner_staff")
     assert partner.get("/api/docs").status_code == 403
+
+
+def test_list_query_count_does_not_grow_with_the_page(django_assert_max_num_queries: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    secret, _ = _token("intake_ada")
+    Client().get("/api/cases", **_bearer(secret))  # creates the audit chain head
+    counts = []
+    for n in (2, 25):
+        for i in range(n - Case.objects.count()):
+            make_case(SELLING, index=i)
+        with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as ctx:
+            assert len(Client().get("/api/cases", **_bearer(secret)).json()["items"]) == n
+        counts.append(len(ctx))
+    assert counts[0] == counts[1]
