@@ -190,3 +190,28 @@ def test_values_that_need_quotes_are_quoted(
     assert rows["arrest_key"].to_list() == ["1,2", "3", "4"]
     assert rows["law_code"].to_list() == ["PL 2300000", "PL 12,3", "PL 2300400"]
     assert rows["outcome"].to_list()[0] == "decline"
+
+
+def test_the_reader_thread_stops_when_screening_stops_early() -> None:
+    import threading
+
+    from survivors_justice.policy.screen import _prefetch
+
+    frames = (pl.DataFrame({"i": [i]}) for i in range(100))
+    reader = _prefetch(frames, depth=1)
+    assert next(reader)["i"].item() == 0
+    reader.close()  # what an exception in the caller's loop does
+    assert not [t for t in threading.enumerate() if t.name == "sj-screen-reader"]
+
+
+def test_a_read_error_reaches_the_caller() -> None:
+    from survivors_justice.policy.screen import _prefetch
+
+    def broken():  # type: ignore[no-untyped-def]
+        yield pl.DataFrame({"i": [1]})
+        raise OSError("disk gone")
+
+    reader = _prefetch(broken())
+    assert next(reader).height == 1
+    with pytest.raises(OSError, match="disk gone"):
+        next(reader)

@@ -6,13 +6,14 @@ evaluator (`screen_frame`) and appended to the output, so memory does not grow w
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from queue import Queue
+from queue import Empty, Full, Queue
 from typing import BinaryIO
 
 import polars as pl
@@ -86,28 +87,46 @@ _DONE = object()
 
 
 def _prefetch(batches: Iterable[pl.DataFrame], depth: int = 2) -> Iterator[pl.DataFrame]:
-    """Read the next batches in a background thread while the caller screens this one."""
+    """Read the next batches in a background thread while the caller screens this one.
+
+    If the caller stops early (an error, or it closes the generator), the reader is told to stop
+    and the queue is drained, so no thread is left blocked.
+    """
     queue: Queue[object] = Queue(maxsize=depth)
+    stop = threading.Event()
 
     def pump() -> None:
         try:
             for batch in batches:
-                queue.put(batch)
+                while not stop.is_set():
+                    try:
+                        queue.put(batch, timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
         except BaseException as exc:  # handed to the consumer, which re-raises it
             queue.put(exc)
         queue.put(_DONE)
 
     thread = threading.Thread(target=pump, name="sj-screen-reader", daemon=True)
     thread.start()
-    while True:
-        item = queue.get()
-        if item is _DONE:
-            break
-        if isinstance(item, BaseException):
-            raise item
-        assert isinstance(item, pl.DataFrame)
-        yield item
-    thread.join()
+    try:
+        while True:
+            item = queue.get()
+            if item is _DONE:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, pl.DataFrame)
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.1)
+        thread.join()
 
 
 _SPECIAL = [",", '"', "\n", "\r"]
