@@ -11,6 +11,7 @@ from hypothesis import assume, given, settings
 
 from survivors_justice.policy import CaseFacts, Outcome, Policy, decide, evaluate
 from survivors_justice.policy.errors import (
+    FactsError,
     FactTypeError,
     NoChargesError,
     UnknownFactKeyError,
@@ -80,7 +81,8 @@ def test_bad_facts_name_the_key(
 ) -> None:
     with pytest.raises(error) as info:
         evaluate(policy, {**CONTRACT, **patch})
-    assert info.value.path == where  # type: ignore[attr-defined]
+    assert isinstance(info.value, FactsError)
+    assert info.value.path == where
     assert where in str(info.value)
 
 

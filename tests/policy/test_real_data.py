@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -207,7 +208,7 @@ def test_the_reader_thread_stops_when_screening_stops_early() -> None:
 def test_a_read_error_reaches_the_caller() -> None:
     from survivors_justice.policy.screen import _prefetch
 
-    def broken():  # type: ignore[no-untyped-def]
+    def broken() -> Iterator[pl.DataFrame]:
         yield pl.DataFrame({"i": [1]})
         raise OSError("disk gone")
 
