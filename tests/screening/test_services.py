@@ -34,6 +34,7 @@ def test_screening_a_case_stores_the_decision_with_policy_and_version() -> None:
     assert stored.outcomes[0]["outcome"] == "decline" and stored.outcomes[0]["role"] == "seller"
     assert stored.facts["charges"][0]["law_code"] == SELLING
     assert stored.decision_date == DECIDED
+    assert services.latest_decision(case) == stored
     audit = AuditRecord.objects.get(action="screening.decide", object_id=str(case.pk))
     assert audit.details["rules"] == ["selling-declined"]
     assert verify().ok

@@ -51,6 +51,11 @@ def find_case(ref: str) -> Case:
     return case
 
 
+def latest_decision(case: Case) -> PolicyDecision | None:
+    """The most recent stored screening of ``case`` (None if it was never screened)."""
+    return PolicyDecision.objects.filter(case=case).order_by("-screened_at", "-pk").first()
+
+
 def _positions(case: Case) -> list[int]:
     return sorted(c.position for c in case.arrest.charges.all()) or [1]
 
@@ -266,7 +271,7 @@ def _compare(stored: dict[str, Any], again: Decision) -> tuple[Difference, ...]:
 def replay(*, case: Case, actor: str, source: str = "cli", policy: Policy | None = None) -> Replay:
     """Re-evaluate the latest stored decision of ``case`` from its stored facts, under the
     stored policy version (it must reproduce) and under the policy in force (what changed)."""
-    stored = PolicyDecision.objects.filter(case=case).order_by("-screened_at", "-pk").first()
+    stored = latest_decision(case)
     if stored is None:
         raise NoStoredDecisionError(case)
     current_policy = policy if policy is not None else load_policy()
