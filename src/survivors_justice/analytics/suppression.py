@@ -116,23 +116,52 @@ def build_cube(cells: pl.DataFrame, geo_parent: dict[str, str]) -> Cube:
 
 
 def solvable(matrix: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
-    """Which suppressed cells the published margins pin down exactly (Boolean, all cells)."""
+    """Which suppressed cells the published margins pin down exactly (Boolean, all cells).
+
+    x_c is pinned iff e_c lies in the row space of the equations restricted to the suppressed
+    cells (then some combination of published totals equals x_c). Cells that share no equation
+    are independent, so each connected group of suppressed cells is solved on its own.
+    """
     out = np.zeros(matrix.shape[1], dtype=bool)
     cols = np.flatnonzero(suppressed)
     if cols.size == 0:
         return out
     sub = matrix[:, cols]
     sub = sub[np.any(sub != 0, axis=1)]
-    if sub.shape[0] == 0:
-        return out
-    _, sing, vt = np.linalg.svd(sub, full_matrices=True)
-    rank = int((sing > 1e-9 * max(1.0, float(sing.max(initial=0.0)))).sum())
-    null = vt[rank:]
-    if null.shape[0] == 0:
-        out[cols] = True
-        return out
-    out[cols] = np.linalg.norm(null, axis=0) < 1e-9
+    for members in _components(sub):
+        block = sub[:, members]
+        block = block[np.any(block != 0, axis=1)]
+        if block.shape[0] == 0:
+            continue
+        _, sing, vt = np.linalg.svd(block, full_matrices=False)
+        rank = int((sing > 1e-9 * max(1.0, float(sing.max(initial=0.0)))).sum())
+        # squared length of each unit vector's projection on the row space
+        inside = (vt[:rank] ** 2).sum(axis=0)
+        out[cols[members]] = inside > 1 - 1e-9
     return out
+
+
+def _components(sub: np.ndarray) -> list[np.ndarray]:
+    """Groups of columns linked by sharing a row (union-find)."""
+    parent = list(range(sub.shape[1]))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for row in sub:
+        members = np.flatnonzero(row)
+        first = find(int(members[0])) if members.size else -1
+        for m in members[1:]:
+            root = find(int(m))
+            if root != first:
+                parent[root] = first
+    groups: dict[int, list[int]] = {}
+    for i in range(sub.shape[1]):
+        groups.setdefault(find(i), []).append(i)
+    return [np.asarray(g) for g in groups.values()]
 
 
 def suppress(cube: Cube, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
@@ -156,7 +185,23 @@ def suppress(cube: Cube, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
         closes = sum(1 for q in partners[p] if hidden[q] and q != cell)
         return (int(margin[p]), -min(closes, 1), int(counts[p]), p)
 
+    lines = [(parent, *kids) for parent, kids in cube.equations]
     for _ in range(len(cube.keys) + 1):
+        # Cheap first pass: a total with exactly one suppressed cell gives that cell away, so
+        # give each such total a second suppressed cell (no linear algebra needed).
+        changed = True
+        while changed:
+            changed = False
+            for eq in lines:
+                inside = [m for m in eq if hidden[m]]
+                if len(inside) != 1:
+                    continue
+                options = [p for p in eq if not hidden[p] and counts[p] > 0] or \
+                    [p for p in eq if not hidden[p]]
+                if options:
+                    hidden[min(options, key=lambda p: cost(p, inside[0]))] = True
+                    changed = True
+        # Exact check: no suppressed cell may be pinned by any combination of totals.
         bad = np.flatnonzero(solvable(a, hidden) & hidden)
         if bad.size == 0:
             return hidden
