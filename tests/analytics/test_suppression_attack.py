@@ -187,3 +187,18 @@ def test_random_tables_are_protected(left, right):
                  for k, v, h in zip(cube.keys, counts, hidden, strict=True)]
     ranges = attack(published, parents)
     assert all(hi - lo >= 1 - 1e-6 for lo, hi in ranges.values()), ranges
+
+
+@pytest.mark.slow
+def test_eleven_years_by_precinct_age_and_sex_cannot_be_recovered(reference_dir, dec2017):
+    """A big, sparse table: 77 precincts x 6 age groups x sex, 2006-2016."""
+    from survivors_justice.analytics.groups import Dimension, GeoLevel
+    from survivors_justice.analytics.report import prepare_arrests, public_table
+
+    prepared = prepare_arrests(dec2017.parent / "prostitution-arrests-2006-2016.csv",
+                               screen=False)
+    rows = public_table(prepared.cube, geo=GeoLevel.PRECINCT, by=Dimension.AGE_GROUP,
+                        within=Dimension.SEX).to_dicts()
+    assert sum(r["suppressed"] for r in rows) > 100
+    ranges = attack(rows, _parents(reference_dir))
+    assert all(hi - lo >= 1 - 1e-6 for lo, hi in ranges.values())

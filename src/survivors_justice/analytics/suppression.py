@@ -8,11 +8,13 @@ an attacker can use.
 Rule (written into the report, see :data:`RULE`):
 
 1. *Primary*: every count from 1 to ``threshold - 1`` (default 10) is suppressed. Zeros are shown.
-2. *Complementary*: while some suppressed count can be solved exactly from the published counts
-   and margins, another count in one of its equations is suppressed too (the smallest non-zero
-   one). A suppressed count x_c is solvable exactly iff every solution of the margin equations
-   restricted to the suppressed cells has the same x_c, i.e. iff the null space of that system
-   has no component on c. The loop stops when no suppressed count is solvable.
+2. *Complementary*: a total with exactly one suppressed cell gives it away, so each such total
+   gets a second suppressed cell (an inner cell before a total, one that closes a cycle with
+   another suppressed cell before one that does not, then the smallest non-zero count). Then the
+   exact check: a suppressed count x_c can be solved from the published counts and totals iff
+   e_c lies in the row space of the totals' equations restricted to the suppressed cells (numpy
+   SVD, per connected group of suppressed cells). Any such cell gets another partner, and the
+   two steps repeat until no suppressed count can be solved.
 3. Rates, shares, RRIs and intervals that would reveal a suppressed count are not shown.
 
 Because every suppressed count is at least 1 and lies on a direction of the null space, it can be
