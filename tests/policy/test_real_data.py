@@ -196,23 +196,26 @@ def test_values_that_need_quotes_are_quoted(
 def test_the_reader_thread_stops_when_screening_stops_early() -> None:
     import threading
 
-    from survivors_justice.policy.screen import _prefetch
+    from survivors_justice.policy.screen import _Prefetch
 
     frames = (pl.DataFrame({"i": [i]}) for i in range(100))
-    reader = _prefetch(frames, depth=1)
-    assert next(reader)["i"].item() == 0
-    reader.close()  # what an exception in the caller's loop does
+    with _Prefetch(frames, depth=1) as reader:
+        assert next(iter(reader))["i"].item() == 0
+    assert not [t for t in threading.enumerate() if t.name == "sj-screen-reader"]
+    with pytest.raises(RuntimeError, match="set-up failed"), _Prefetch(iter([])):
+        raise RuntimeError("set-up failed")  # before the first batch is even asked for
     assert not [t for t in threading.enumerate() if t.name == "sj-screen-reader"]
 
 
 def test_a_read_error_reaches_the_caller() -> None:
-    from survivors_justice.policy.screen import _prefetch
+    from survivors_justice.policy.screen import _Prefetch
 
     def broken() -> Iterator[pl.DataFrame]:
         yield pl.DataFrame({"i": [1]})
         raise OSError("disk gone")
 
-    reader = _prefetch(broken())
-    assert next(reader).height == 1
-    with pytest.raises(OSError, match="disk gone"):
-        next(reader)
+    with _Prefetch(broken()) as prefetch:
+        reader = iter(prefetch)
+        assert next(reader).height == 1
+        with pytest.raises(OSError, match="disk gone"):
+            next(reader)

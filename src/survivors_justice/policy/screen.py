@@ -19,7 +19,7 @@ from typing import BinaryIO
 import polars as pl
 
 from survivors_justice.law import Catalog, load_catalog
-from survivors_justice.policy.batch import DecisionCache, key_dtype, screen_frame
+from survivors_justice.policy.batch import DecisionCache, compiled, key_dtype, screen_frame
 from survivors_justice.policy.errors import ScreenInputError
 from survivors_justice.policy.model import Policy
 
@@ -36,7 +36,7 @@ OUTPUT = (
     "missing_facts",
     "seal",
 )
-BATCH_ROWS = 125_000
+BATCH_ROWS = 250_000
 
 
 @dataclass(frozen=True)
@@ -86,47 +86,59 @@ def output_frame(
 _DONE = object()
 
 
-def _prefetch(batches: Iterable[pl.DataFrame], depth: int = 2) -> Iterator[pl.DataFrame]:
-    """Read the next batches in a background thread while the caller screens this one.
+class _Prefetch:
+    """Reads batches in a background thread, from construction on, while the caller sets up and
+    screens; iterate it for the batches. `close` (also on leaving a ``with`` block) tells the
+    reader to stop and drains the queue, so no thread is left blocked whatever happens."""
 
-    If the caller stops early (an error, or it closes the generator), the reader is told to stop
-    and the queue is drained, so no thread is left blocked.
-    """
-    queue: Queue[object] = Queue(maxsize=depth)
-    stop = threading.Event()
+    def __init__(self, batches: Iterable[pl.DataFrame], depth: int = 2) -> None:
+        self._batches = batches
+        self._queue: Queue[object] = Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._pump, name="sj-screen-reader", daemon=True)
+        self._thread.start()
 
-    def pump() -> None:
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def _pump(self) -> None:
         try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        queue.put(batch, timeout=0.1)
-                        break
-                    except Full:
-                        continue
-                if stop.is_set():
+            for batch in self._batches:
+                if not self._put(batch):
                     return
         except BaseException as exc:  # handed to the consumer, which re-raises it
-            queue.put(exc)
-        queue.put(_DONE)
+            self._put(exc)
+            return
+        self._put(_DONE)
 
-    thread = threading.Thread(target=pump, name="sj-screen-reader", daemon=True)
-    thread.start()
-    try:
+    def __iter__(self) -> Iterator[pl.DataFrame]:
         while True:
-            item = queue.get()
+            item = self._queue.get()
             if item is _DONE:
-                break
+                return
             if isinstance(item, BaseException):
                 raise item
             assert isinstance(item, pl.DataFrame)
             yield item
-    finally:
-        stop.set()
-        while thread.is_alive():
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._thread.is_alive():
             with contextlib.suppress(Empty):
-                queue.get(timeout=0.1)
-        thread.join()
+                self._queue.get(timeout=0.1)
+        self._thread.join()
+
+    def __enter__(self) -> _Prefetch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 _SPECIAL = [",", '"', "\n", "\r"]
@@ -172,13 +184,27 @@ def screen_file(
             f"{', '.join(NEEDED)} (and more)"
         )
     columns = [c for c in NEEDED if c in header]
-    cat = catalog if catalog is not None else load_catalog()
     # Read the key columns as categoricals: the decision depends only on their distinct values.
     lf = pl.scan_csv(
         source,
         infer_schema=False,
         schema_overrides={c: key_dtype(c) for c in columns if c != "ARREST_KEY"},
     ).select(columns)
+    with _Prefetch(lf.collect_batches(chunk_size=batch_rows)) as batches:
+        # While the first batch is read: load the catalog and compile the policy.
+        cat = catalog if catalog is not None else load_catalog()
+        compiled(policy)
+        return _screen_batches(policy, batches, out, cat, decision_date, progress)
+
+
+def _screen_batches(
+    policy: Policy,
+    batches: Iterable[pl.DataFrame],
+    out: Path,
+    cat: Catalog,
+    decision_date: date | None,
+    progress: Callable[[int], None] | None,
+) -> ScreenSummary:
     counts: list[pl.DataFrame] = []
     rows = 0
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +214,7 @@ def screen_file(
         pending: Future[None] | None = None
         first = True
         cache = DecisionCache()
-        for batch in _prefetch(lf.collect_batches(chunk_size=batch_rows)):
+        for batch in batches:
             screened = output_frame(policy, batch.lazy(), cat, decision_date, cache).collect()
             if pending is not None:
                 pending.result()
