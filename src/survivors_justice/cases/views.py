@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -81,6 +82,7 @@ def priority_list(request: HttpRequest) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+    prefetch_related_objects([case.arrest], "charges")  # one query, read twice below
     rec = services.recommend(case)
     decisions = list(case.decisions.select_related("decided_by", "reviewed_by").order_by("pk"))
     pending = next((d for d in decisions if d.status == DecisionStatus.PENDING), None)
