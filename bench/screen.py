@@ -9,7 +9,8 @@ fresh ARREST_KEYs (cached in --workdir), then, in the same run and each in a fre
 
   (a) the I/O floor: Polars reads the columns screening needs and writes them unchanged to CSV
       (streaming scan -> sink, and eager read -> write; the faster counts as the floor),
-  (b) `sj screen FILE -o OUT.csv` end to end (the Typer command, summary table included),
+  (b) `sj screen FILE -o OUT.csv` end to end (the Typer command, summary table included; also
+      `screen_file()` alone, the same work without Typer's argument handling and Rich),
   (c) the per-case evaluator (`evaluate`) on 100,000 rows.
 
 Prints wall seconds, CPU seconds, rows/s, the child's peak resident memory and the ratio (b)/(a)
@@ -75,6 +76,17 @@ def child(kind: str, src: str, out: str) -> dict[str, float]:
         cli.command("other")(lambda: None)
         start, cpu0 = time.perf_counter(), time.process_time()
         cli(["screen", src, "-o", out, "--decision-date", DECISION_DATE], standalone_mode=False)
+        rows = None
+    elif kind == "screen-core":  # the same work without the command line (Typer, Rich)
+        from datetime import date
+
+        from survivors_justice.policy import load_policy
+        from survivors_justice.policy.screen import screen_file
+
+        start, cpu0 = time.perf_counter(), time.process_time()
+        screen_file(
+            load_policy(), Path(src), Path(out), decision_date=date.fromisoformat(DECISION_DATE)
+        )
         rows = None
     elif kind == "per-case":
         from survivors_justice.law import load_catalog
@@ -170,10 +182,15 @@ def main() -> None:
     for n in args.sizes:
         src = build(n, args.workdir)
         out = args.workdir / "out.csv"
-        best = run(["floor-stream", "floor-eager", "screen"], src, out, args.repeat)
+        best = run(["floor-stream", "floor-eager", "screen", "screen-core"], src, out, args.repeat)
         stream, eager, screen = best["floor-stream"], best["floor-eager"], best["screen"]
         floor = min(stream["seconds"], eager["seconds"])
-        for name, r in (("floor stream", stream), ("floor eager", eager), ("sj screen", screen)):
+        for name, r in (
+            ("floor stream", stream),
+            ("floor eager", eager),
+            ("sj screen", screen),
+            ("screen_file()", best["screen-core"]),
+        ):
             print(
                 f"{n:>10,} {name:<14} {r['seconds']:>8.2f} {r['cpu']:>7.2f} "
                 f"{n / r['seconds']:>12,.0f} {r['peak_mb']:>8.0f}"
@@ -181,7 +198,11 @@ def main() -> None:
         ratio = screen["seconds"] / floor
         cpu_ratio = screen["cpu"] / min(stream["cpu"], eager["cpu"])
         rate = n / screen["seconds"]
-        print(f"{n:>10,} ratio sj screen / I/O floor = {ratio:.2f} (cpu time {cpu_ratio:.2f})")
+        core = best["screen-core"]["seconds"] / floor
+        print(
+            f"{n:>10,} ratio sj screen / I/O floor = {ratio:.2f} (cpu time {cpu_ratio:.2f}); "
+            f"screen_file() alone {core:.2f}"
+        )
         verdicts.append(
             f"{n:,} rows: {rate:,.0f} rows/s (target >= 1,000,000): "
             f"{'PASS' if rate >= 1e6 else 'FAIL'}"
