@@ -33,7 +33,7 @@ from survivors_justice.analytics.outcomes import (
     screen_outcomes,
 )
 from survivors_justice.analytics.reference import CITY, nta_table, precinct_boroughs
-from survivors_justice.analytics.source import clean_arrests, scan_arrests_csv
+from survivors_justice.analytics.source import clean_arrests, read_arrests_csv
 from survivors_justice.analytics.suppression import DEFAULT_THRESHOLD, protect, public_columns
 
 CUBE_DIMENSIONS: tuple[str, ...] = (
@@ -124,7 +124,7 @@ def prepare_arrests(
     at ``effective_from`` (default: the current policy's effective date).
     """
     if isinstance(source, str | Path):
-        raw = scan_arrests_csv(source)
+        raw = read_arrests_csv(source).lazy()
         label = Path(source).name
     else:
         raw = source.lazy()

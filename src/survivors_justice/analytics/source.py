@@ -182,6 +182,15 @@ def clean_arrests(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     )
 
 
+def read_arrests_csv(path: str | Path) -> pl.DataFrame:
+    """Read an NYPD arrests CSV eagerly (the same columns and types as :func:`scan_arrests_csv`;
+    the eager reader is the faster one for a whole file)."""
+    lazy = scan_arrests_csv(path)  # checks the file and its header
+    schema = lazy.collect_schema()
+    return pl.read_csv(path, columns=list(NYPD_COLUMNS), infer_schema=False,
+                       schema_overrides=dict(schema))
+
+
 def require_column(frame: pl.LazyFrame, column: str, hint: str) -> None:
     """Raise :class:`MissingColumnError` when ``column`` is absent, with what to do."""
     if column not in frame.collect_schema().names():
