@@ -5,9 +5,12 @@ Framework-free (no Django). The stable interface others call:
     load_policy(path=None) -> Policy          the office's document by default
     evaluate(policy, facts) -> Decision       facts: the DESIGN.md dict contract or `CaseFacts`
     decision.to_json() / decision.to_dict()
-    screen_frame(policy, lf, *, catalog=None, decision_date=None) -> pl.LazyFrame
+    screen_frame(policy, lf, *, catalog=None, decision_date=None, columns=...) -> pl.LazyFrame
         adds rule_id, outcome, seal, missing_facts (list[str]), policy_id, policy_version
-        (plus section, subdivision, role, charge_status and the named-fact columns)
+        (plus section, subdivision, role, charge_status and the named-fact columns; pass
+        columns=("outcome",) to add only what you need, which is also faster)
+    explain(decision, policy) -> str           the decision in plain English
+    compile_policy / evaluate_frame            the batch evaluator over a frame of named facts
 """
 
 from survivors_justice.policy.batch import (
