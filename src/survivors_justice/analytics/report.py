@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -123,6 +123,7 @@ def prepare_arrests(
     adds ``outcome_proposal``: the same arrests under the proposal. ``period`` splits the arrests
     at ``effective_from`` (default: the current policy's effective date).
     """
+    from_file = isinstance(source, str | Path)
     if isinstance(source, str | Path):
         raw = read_arrests_csv(source).lazy()
         label = Path(source).name
@@ -146,7 +147,8 @@ def prepare_arrests(
         found = policy_effective_from(policy)
         effective_from = date.fromisoformat(found) if found else None
     which = Offenses(offenses)
-    cleaned = clean_arrests(raw).collect()
+    order: Literal["left", "none"] = "none" if from_file else "left"  # files: only sums matter
+    cleaned = clean_arrests(raw, keep_order=not from_file).collect()
     # Small lookups first (one row per distinct charge key / coordinate), then one pass joining
     # them to every arrest.
     roles = role_lookup(cleaned)
@@ -154,9 +156,9 @@ def prepare_arrests(
     places = coords.join(geo_mod.income_lookup(), on="nta", how="left")
     lazy = (cleaned.lazy()
             .join(roles.lazy(), on=["law_code", "pd_cd", "arrest_date"], how="left",
-                  nulls_equal=True, maintain_order="left"))
+                  nulls_equal=True, maintain_order=order))
     lazy = select_offenses(lazy, which)
-    lazy = lazy.join(places.lazy(), on=["lon", "lat"], how="left", maintain_order="left")
+    lazy = lazy.join(places.lazy(), on=["lon", "lat"], how="left", maintain_order=order)
     period = (pl.when(pl.col("arrest_date") < effective_from).then(pl.lit("before"))
               .when(pl.col("arrest_date").is_not_null()).then(pl.lit("after"))
               .otherwise(pl.lit("unknown")) if effective_from is not None

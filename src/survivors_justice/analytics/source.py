@@ -131,10 +131,12 @@ def _boro(text: str) -> str | None:
     return BORO_LETTERS.get(text.strip().upper())
 
 
-def clean_arrests(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
+def clean_arrests(frame: pl.LazyFrame | pl.DataFrame, *, keep_order: bool = True
+                  ) -> pl.LazyFrame:
     """Normalise NYPD or store arrest rows into the frame every measure reads (see module doc).
 
-    A lazy input is collected first: the labels are normalised once per distinct value.
+    A lazy input is collected first: the labels are normalised once per distinct value. With
+    ``keep_order`` (the default) rows stay in input order; aggregates do not need it.
     """
     data = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     columns = data.columns
@@ -176,7 +178,8 @@ def clean_arrests(frame: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
     boroughs = precinct_boroughs().lazy()
     return (
         data.lazy().select(exprs)
-        .join(boroughs, on="precinct", how="left", maintain_order="left")
+        .join(boroughs, on="precinct", how="left",
+              maintain_order="left" if keep_order else "none")
         .with_columns(borough=pl.coalesce("borough", "_boro_recorded"))
         .drop("_boro_recorded")
     )
