@@ -21,6 +21,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+from matplotlib.transforms import blended_transform_factory
 
 from survivors_justice.analytics.measures import Z95
 from survivors_justice.analytics.reference import Polygons
@@ -117,7 +118,8 @@ def forest_chart(bars: Sequence[Bar], *, title: str, xlabel: str) -> Figure:
                            color=LIGHT if bar.unstable else BLUE, markeredgecolor=BLUE)
         point.set_gid(f"point-{_safe(bar.key)}")
         label = f"{value:.1f} ({low:.1f}-{high:.1f})" + ("  unstable" if bar.unstable else "")
-        ax.text(high * 1.12, y, label, va="center", fontsize=9)
+        ax.text(1.02, y, label, va="center", fontsize=9,
+                transform=blended_transform_factory(ax.transAxes, ax.transData))
     ax.axvline(1.0, color=RED, lw=1, ls="--")
     ax.set_xscale("log")
     ax.xaxis.set_major_locator(FixedLocator([0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]))
@@ -125,7 +127,7 @@ def forest_chart(bars: Sequence[Bar], *, title: str, xlabel: str) -> Figure:
     ax.xaxis.set_minor_formatter(NullFormatter())
     lows = [float(b.low or b.value or 1.0) for b in shown]
     highs = [float(b.high or b.value or 1.0) for b in shown]
-    ax.set_xlim(min([*lows, 1.0]) / 1.5, max([*highs, 1.0]) * 6)
+    ax.set_xlim(min([*lows, 1.0]) / 1.5, max([*highs, 1.0]) * 1.5)
     ax.set_yticks(ys, [b.label for b in shown])
     ax.set_xlabel(xlabel)
     fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")

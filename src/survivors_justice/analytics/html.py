@@ -60,6 +60,20 @@ details{margin:.5rem 0}
 """
 
 
+CAPTIONS = {
+    "rates-by-race": "Bars: arrests per 100,000 residents of each group. Whiskers: 95% interval "
+    "of the rate. Hatched bars rest on fewer arrests than the minimum count (unstable). The "
+    "reference group is grey.",
+    "rri-by-race": "Each group's rate divided by the reference group's rate, with its 95% "
+    "confidence interval (log scale). Right of the dashed line: arrested more often than the "
+    "reference group, per resident.",
+    "rates-by-income": "Arrests per 100,000 residents of the neighbourhoods in each fifth of "
+    "median household income (Q1 the poorest), with 95% intervals.",
+    "map": "Darker areas have more arrests per 100,000 residents. Numbered areas are listed "
+    "below.",
+}
+
+
 def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
@@ -121,8 +135,9 @@ def html_table(frame: pl.DataFrame, *, caption: str, show_place: bool,
         notes = []
         if sup:
             notes.append('<span class="sup">under the publication threshold</span>')
-        elif row["unstable"] and not total and row["count"]:
-            notes.append('<span class="unstable">unstable: few arrests</span>')
+        elif row["unstable"] and not total and row["count"] and (
+                row["population"] is not None or not has_pop):
+            notes.append('<span class="unstable">unstable: too few arrests behind it</span>')
         if has_pop and row["population"] is None and not sup and row["group"] in (
                 "other", "unknown"):
             notes.append('<span class="note">no census group: counted, no rate</span>')
@@ -215,7 +230,8 @@ def _section_html(section: Section, report: DisparityReport, svgs: dict[str, str
     chart_keys = {"race": ["rates-by-race", "rri-by-race"], "income": ["rates-by-income"]}
     for key in chart_keys.get(section.key, []):
         if key in svgs:
-            parts.append(f'<figure id="fig-{key}">{svgs[key]}</figure>')
+            parts.append(f'<figure id="fig-{key}">{svgs[key]}'
+                         f"<figcaption>{_e(CAPTIONS[key])}</figcaption></figure>")
     frame = section.table
     if section.key == "impact":
         parts.append(_impact_html(frame))
@@ -365,7 +381,8 @@ def render_html(report: DisparityReport) -> str:
                     f"100,000 residents of each {where}. Grey hatched areas have no rate "
                     "(no residents, or suppressed in the public version). Residents are not "
                     "the same people as those arrested there: busy commercial areas show high "
-                    f'rates.</p><figure id="fig-map">{svgs["map"]}</figure>{top_list}</section>')
+                    f'rates.</p><figure id="fig-map">{svgs["map"]}<figcaption>'
+                    f"{_e(CAPTIONS['map'])}</figcaption></figure>{top_list}</section>")
     for section in report.sections[1:]:
         body.append(_section_html(section, report, svgs))
     # The requested table.
