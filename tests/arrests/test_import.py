@@ -244,3 +244,27 @@ def test_a_failure_mid_import_is_audited(
     assert record.outcome == "failed" and record.details["new"] == 200
     assert record.details["error"] == "OSError"
     assert verify().ok
+
+
+def test_reading_in_a_second_process_gives_the_same_store(tmp_path: Path, run_import: Run) -> None:
+    header, rows = read_rows(DEC_2017, 12_000)
+    rows[7][header.index("ARREST_BORO")] = "X"
+    rows[9000] = rows[9000][:5]
+    path = write_rows(tmp_path / "big.csv", header, rows)
+    summary = run_import(path, parallel=True, chunk_size=1000)
+    assert (summary.rows_read, summary.new, summary.rejected) == (12_000, 11_998, 2)
+    stored = dict(Arrest.objects.values_list("arrest_key", "content_hash"))
+    charges = sorted(Charge.objects.values_list("arrest__arrest_key", "status", "role"))
+    cases = Case.objects.count()
+    Case.objects.all().delete()
+    Person.objects.all().delete()
+    Arrest.objects.all().delete()
+    serial = run_import(path, parallel=False, chunk_size=1000)
+    assert serial.as_dict() | {"seconds": 0, "rejects_file": None} == summary.as_dict() | {
+        "seconds": 0, "rejects_file": None
+    }
+    assert dict(Arrest.objects.values_list("arrest_key", "content_hash")) == stored
+    assert sorted(Charge.objects.values_list("arrest__arrest_key", "status", "role")) == charges
+    assert Case.objects.count() == cases == summary.cases_opened
+    again = run_import(path, parallel=True, chunk_size=1000)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 11_998)

@@ -27,42 +27,45 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from time import perf_counter
-from typing import Any, TextIO
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Field, Model
 
 from survivors_justice.arrests.models import Arrest, Charge
+from survivors_justice.arrests.reader import (
+    Pending,
+    ReadCounts,
+    chunks_from_child,
+    read_chunks,
+)
 from survivors_justice.arrests.schema import (
     Layout,
     NotArrestsFileError,
     ParsedArrest,
-    Problem,
-    RowParser,
     read_header,
 )
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, Person
 from survivors_justice.config import get_config
-from survivors_justice.law import Catalog, ChargeStatus, ResolvedCharge, load_catalog
+from survivors_justice.law import Catalog
 
 ACTION = "arrests.import"
 CHUNK_SIZE = 5000
 IMPORT_LOCK = 0x534A_4152  # pg_advisory_xact_lock key: "SJAR"; concurrent imports take turns
 CASE_COLUMNS = ("number", "arrest", "defendant", "state", "opened_at", "assigned_to")
-REJECT_COLUMNS = ("row", "arrest_key", "column", "value", "reason")
+# Files at least this big are read in a second process while this one writes (both cores).
+PARALLEL_MIN_BYTES = 16 * 1024 * 1024
 
 ProgressCallback = Callable[[int, int], None]  # (bytes read, bytes total)
-# A resolved charge: (the Charge row's values, role if cataloged, is unknown, opens a case)
-ChargeHit = tuple[tuple[Any, ...], str, bool, bool]
-Pending = tuple[ParsedArrest, ChargeHit]  # a valid row waiting for its chunk to be written
 
 ARREST_COLUMNS = (
     "arrest_key", "arrest_date", "pd_cd", "pd_desc", "ky_cd", "ofns_desc", "law_code",
@@ -129,68 +132,6 @@ class ImportSummary:
         }
 
 
-def opens_case(charge: ResolvedCharge) -> bool:
-    """An arrest opens a case when its charge is a cataloged prostitution/trafficking charge, or
-    an unknown charge whose code reads as a section the catalog covers (a person must look)."""
-    if charge.status is ChargeStatus.CATALOGED:
-        return True
-    return charge.status is ChargeStatus.UNKNOWN and charge.section is not None
-
-
-class _Rejects:
-    """The rejects CSV, created on the first bad row only."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh: TextIO | None = None
-        self._writer: Any = None
-        self.rows = 0
-
-    def add(self, row_number: int, key: str, problems: Sequence[Problem]) -> None:
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fh = self.path.open("w", newline="", encoding="utf-8")
-            self._writer = csv.writer(self._fh)
-            self._writer.writerow(REJECT_COLUMNS)
-        for p in problems:
-            self._writer.writerow((row_number, key, p.column, p.value, p.reason))
-        self.rows += 1
-
-    def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-
-
-class _Charges:
-    """Resolve each distinct (law code, PD code, date) once; keep the row to write and the role."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.cache: dict[tuple[str, str, date], ChargeHit] = {}
-
-    def get(self, law_code: str, pd_cd: str, on: date) -> ChargeHit:
-        key = (law_code, pd_cd, on)
-        hit = self.cache.get(key)
-        if hit is None:
-            r = self.catalog.resolve(law_code=law_code or None, pd_cd=pd_cd or None, on=on)
-            entry = r.entry
-            values = (
-                r.section or "",
-                r.subdivision or "",
-                r.status.value,
-                r.role.value if r.role else "",
-                entry.family.value if entry else "",
-                entry.title[:200] if entry else "",
-                entry.offense_class[:30] if entry else "",
-                r.in_force,
-                r.note,
-            )
-            role = r.role.value if r.status is ChargeStatus.CATALOGED and r.role else ""
-            hit = (values, role, r.status is ChargeStatus.UNKNOWN, opens_case(r))
-            self.cache[key] = hit
-        return hit
-
-
 def _member(sql: str, values: list[Any]) -> tuple[str, list[Any]]:
     """``sql`` (ending in a column) completed by a membership test of ``values``: one array
     parameter on PostgreSQL (no 5,000-placeholder statement to parse), ``IN (...)`` on SQLite."""
@@ -245,11 +186,9 @@ def default_rejects_path(path: Path, at: datetime) -> Path:
 class _Writer:
     """Writes chunks of parsed rows; one transaction per chunk."""
 
-    def __init__(self, *, source_file: str, now: datetime, charges: _Charges,
-                 summary: ImportSummary) -> None:
+    def __init__(self, *, source_file: str, now: datetime, summary: ImportSummary) -> None:
         ops = connection.ops
         self.summary = summary
-        self.charges = charges
         self.source_file = source_file[:255]
         self.imported_at = ops.adapt_datetimefield_value(now)
         self.now = now
@@ -422,12 +361,16 @@ def import_arrests(
     chunk_size: int = CHUNK_SIZE,
     on_progress: ProgressCallback | None = None,
     catalog: Catalog | None = None,
+    parallel: bool | None = None,
 ) -> ImportSummary:
     """Import one NYPD Arrests Data CSV; return what it did.
 
     Raises :class:`NotArrestsFileError` (nothing written but a ``refused`` audit record) when the
     header is not this schema, :class:`ArrestFileEncodingError` (the same) when the file is not
     UTF-8, :class:`ArrestFileNotFoundError` when there is no such file.
+
+    ``parallel`` reads and validates in a second process while this one writes (default: for
+    files of 16 MiB and more on a machine with more than one core).
     """
     path = Path(path)
     if not path.is_file():
@@ -446,12 +389,10 @@ def import_arrests(
             )
         raise
     total = path.stat().st_size
-    raw = path.open("rb")
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-    try:
-        reader = csv.reader(text)
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         try:
-            layout: Layout = read_header(path.name, next(reader, None))
+            layout: Layout = read_header(path.name, next(csv.reader(text), None))
         except NotArrestsFileError as exc:
             with transaction.atomic():
                 record_event(
@@ -461,66 +402,62 @@ def import_arrests(
                              "missing_columns": list(exc.missing), "reason": str(exc)},
                 )
             raise
-        summary.ignored_columns = layout.extra
-        tuning = _SqliteTuning()
-        parser = RowParser(layout, today=now.date())
-        charges = _Charges(catalog or load_catalog())
-        writer = _Writer(source_file=path.name, now=now, charges=charges, summary=summary)
-        rejects = _Rejects(rejects_path or default_rejects_path(path, now))
-        key_at = layout.index["ARREST_KEY"]
-        cache = charges.cache
-        try:
-            chunk: list[Pending] = []
-            number = 1  # row numbers as a spreadsheet shows them: the header is row 1
-            for record in reader:
-                number += 1
-                if not record or (len(record) == 1 and not record[0].strip()):
-                    continue  # a blank line is not a row
-                summary.rows_read += 1
-                parsed = parser.parse(record)
-                if isinstance(parsed, list):
-                    key = record[key_at].strip() if len(record) > key_at else ""
-                    rejects.add(number, key, parsed)
-                    continue
-                hit = cache.get((parsed.law_code, parsed.pd_cd, parsed.arrest_date))
-                if hit is None:
-                    hit = charges.get(parsed.law_code, parsed.pd_cd, parsed.arrest_date)
-                if hit[1]:
-                    summary.by_role[hit[1]] += 1
-                if hit[2]:
-                    summary.unknown_charges += 1
-                chunk.append((parsed, hit))
-                if len(chunk) >= chunk_size:
-                    writer.flush(chunk)
-                    chunk = []
-                    if on_progress is not None:
-                        on_progress(raw.tell(), total)
-            summary.rejected = rejects.rows
-            summary.rejects_file = str(rejects.path) if rejects.rows else None
-            with transaction.atomic():
-                writer.flush(chunk)
-                summary.seconds = perf_counter() - started
-                audit = record_event(
-                    actor=actor, action=ACTION, object_type="arrest_file", object_id=path.name,
-                    source=source, outcome="success", details=summary.as_dict(),
-                )
-            summary.audit_seq = audit.seq
-            if on_progress is not None:
-                on_progress(total, total)
-        except BaseException as exc:
-            summary.rejected = rejects.rows
-            summary.seconds = perf_counter() - started
-            with transaction.atomic():
-                record_event(
-                    actor=actor, action=ACTION, object_type="arrest_file", object_id=path.name,
-                    source=source, outcome="failed",
-                    details={**summary.as_dict(), "error": type(exc).__name__,
-                             "note": "chunks written before the failure stay in the store"},
-                )
-            raise
         finally:
-            rejects.close()
-            tuning.restore()
+            text.detach()
+    summary.ignored_columns = layout.extra
+    if parallel is None:
+        parallel = total >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and catalog is None
+    counts = ReadCounts()
+    rejects = rejects_path or default_rejects_path(path, now)
+    options: dict[str, Any] = {
+        "today": now.date(), "chunk_size": chunk_size, "rejects_path": rejects, "counts": counts
+    }
+    chunks = (
+        chunks_from_child(path, **options) if parallel
+        else read_chunks(path, catalog=catalog, **options)
+    )
+    writer = _Writer(source_file=path.name, now=now, summary=summary)
+    tuning = _SqliteTuning()
+
+    def take_counts() -> None:
+        summary.rows_read, summary.by_role = counts.rows_read, counts.by_role
+        summary.unknown_charges, summary.rejected = counts.unknown_charges, counts.rejected
+        summary.rejects_file = counts.rejects_file
+
+    try:
+        pending: list[Pending] | None = None
+        for chunk, done in chunks:
+            if pending is not None:
+                writer.flush(pending)
+                if on_progress is not None:
+                    on_progress(done, total)
+            pending = chunk
+        take_counts()
+        # The last chunk and the run's audit record commit together.
+        with transaction.atomic():
+            writer.flush(pending or [])
+            summary.seconds = perf_counter() - started
+            audit = record_event(
+                actor=actor, action=ACTION, object_type="arrest_file", object_id=path.name,
+                source=source, outcome="success", details=summary.as_dict(),
+            )
+        summary.audit_seq = audit.seq
+        if on_progress is not None:
+            on_progress(total, total)
+    except BaseException as exc:
+        take_counts()
+        summary.seconds = perf_counter() - started
+        with transaction.atomic():
+            record_event(
+                actor=actor, action=ACTION, object_type="arrest_file", object_id=path.name,
+                source=source, outcome="failed",
+                details={**summary.as_dict(), "error": type(exc).__name__,
+                         "note": "chunks written before the failure stay in the store"},
+            )
+        raise
     finally:
-        text.close()
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+        tuning.restore()
     return summary
