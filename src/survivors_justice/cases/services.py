@@ -216,32 +216,46 @@ def current_policy() -> Any:
     return _POLICY_CACHE["policy"]
 
 
+def _fact_key(case: Case, on: date | None) -> tuple[Any, ...]:
+    """Everything :func:`case_facts` reads from the case, as a hashable key."""
+    arrest = case.arrest
+    charges = _charges(case)
+    codes = tuple(c.law_code for c in charges) or (arrest.law_code,)
+    positions = tuple(c.position for c in charges) or (1,)
+    return (
+        codes,
+        positions,
+        arrest.pd_cd or None,
+        arrest.arrest_date.isoformat(),
+        arrest.age_group or None,
+        (on or timezone.localdate()).isoformat(),
+    )
+
+
 def case_facts(case: Case, *, on: date | None = None) -> dict[str, Any]:
     """The facts the office knows about ``case``, in the policy's JSON contract.
 
     Charges, dates and the NYPD age group come from the arrest; anything the record does not say
     (victims, coercion indicators, sold-together) stays unknown, never false.
     """
-    arrest = case.arrest
-    charges = _charges(case)
-    codes = [c.law_code for c in charges] or [arrest.law_code]
+    return _facts_from_key(_fact_key(case, on))
+
+
+def _facts_from_key(key: tuple[Any, ...]) -> dict[str, Any]:
+    codes, _, pd_cd, arrest_date, age_group, decision_date = key
     return {
-        "decision_date": (on or timezone.localdate()).isoformat(),
+        "decision_date": decision_date,
         "charges": [
             {
                 k: v
-                for k, v in {
-                    "law_code": code,
-                    "pd_cd": arrest.pd_cd or None,
-                    "arrest_date": arrest.arrest_date.isoformat(),
-                }.items()
+                for k, v in {"law_code": code, "pd_cd": pd_cd, "arrest_date": arrest_date}.items()
                 if v is not None
             }
             for code in codes
         ],
         "defendant": {
             "age": None,
-            "age_group": arrest.age_group or None,
+            "age_group": age_group,
             "victim_indicators": None,
         },
         "victims": None,
@@ -332,8 +346,20 @@ def recommendation_from_json(data: Mapping[str, Any], positions: list[int]) -> R
 
 
 def recommend(case: Case, *, on: date | None = None) -> Recommendation:
-    """The policy's recommendation for ``case`` today (or ``on``), under the policy in force."""
-    return recommendation_from_json(_evaluate_shared(case_facts(case, on=on)), _positions(case))
+    """The policy's recommendation for ``case`` today (or ``on``), under the policy in force.
+
+    Shared between cases with the same facts (a queue page holds few distinct ones): treat it as
+    read-only.
+    """
+    policy = current_policy()
+    _POLICIES.setdefault(id(policy), policy)
+    return _recommend_cached(id(policy), _fact_key(case, on))
+
+
+@functools.lru_cache(maxsize=8192)
+def _recommend_cached(policy_key: int, key: tuple[Any, ...]) -> Recommendation:
+    facts_json = json.dumps(_facts_from_key(key), sort_keys=True)
+    return recommendation_from_json(_evaluate_cached(policy_key, facts_json), list(key[1]))
 
 
 # --- reading ---------------------------------------------------------------------------------
