@@ -37,6 +37,7 @@ from survivors_justice.analytics.reference import (
 from survivors_justice.analytics.source import require_column
 
 MIN_COUNT = 20
+MIN_POPULATION = 1_000  # no rate over fewer residents: parks, airports, tiny groups
 Z95 = 1.959963984540054
 PER = 100_000
 
@@ -51,6 +52,9 @@ METHODS: tuple[str, ...] = (
     f"A figure is marked unstable when either count is under the minimum count (default "
     f"{MIN_COUNT}, the National Center for Health Statistics rule for reliable rates); read it "
     "as a direction, not a size.",
+    f"No rate is given over fewer than {MIN_POPULATION:,} residents (parks, cemeteries, airports "
+    "and small groups within a neighbourhood or precinct): a handful of arrests would look like "
+    "an enormous rate.",
     "Neighbourhood (NTA) of an arrest: the 2010 Neighborhood Tabulation Area whose boundary holds "
     "the arrest's latitude/longitude; arrests without coordinates or outside every boundary are "
     "counted and reported as such.",
@@ -192,7 +196,7 @@ def disparity_table(
     table = table.with_columns(
         share=pl.col("count") / pl.col("count").filter(pl.col("group") == ALL).first()
         .over("geo", "stratum"),
-        rate_per_100k=pl.when(pl.col("population") > 0)
+        rate_per_100k=pl.when(pl.col("population") >= MIN_POPULATION)
         .then(pl.col("count") / pl.col("population") * PER),
     )
     if ref is not None:
