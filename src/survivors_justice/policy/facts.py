@@ -60,13 +60,13 @@ INDICATORS: Final = (
     "documents_withheld",
     "drugs_as_control",
 )
-_INDICATOR_WORDS: Final = {
-    "force": "force",
-    "threats": "threats",
-    "fraud": "fraud or deception",
-    "debt_bondage": "debt bondage",
-    "documents_withheld": "identity or travel documents withheld",
-    "drugs_as_control": "drugs used as a means of control",
+_INDICATOR_QUESTIONS: Final = {
+    "force": "Was force used to control anyone in the case?",
+    "threats": "Were threats used to control anyone in the case?",
+    "fraud": "Were fraud or deception used to control anyone in the case?",
+    "debt_bondage": "Was anyone in the case held in debt bondage?",
+    "documents_withheld": "Were anyone's identity or travel documents withheld?",
+    "drugs_as_control": "Were drugs used to control anyone in the case?",
 }
 
 _FACT_LIST: Final = (
@@ -130,7 +130,7 @@ _FACT_LIST: Final = (
     *(
         _bool(
             f"indicators.{name}",
-            f"Was {_INDICATOR_WORDS[name]} used to control anyone in the case?",
+            _INDICATOR_QUESTIONS[name],
             f"indicators.{name}",
         )
         for name in INDICATORS
