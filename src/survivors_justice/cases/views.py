@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -51,8 +52,37 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
+_RENDERED: dict[tuple[str, int], tuple[services.Recommendation, str]] = {}
+
+
+def _rendered(template: str, rec: services.Recommendation) -> str:
+    """``template`` rendered with nothing but ``rec`` in its context.
+
+    Recommendations are shared between cases with the same facts (services.recommend), so a
+    fragment that shows only the recommendation is rendered once per distinct one and process,
+    not once per row or page view.
+    """
+    key = (template, id(rec))
+    hit = _RENDERED.get(key)
+    if hit is not None and hit[0] is rec:  # the identity check makes a reused id harmless
+        return hit[1]
+    if len(_RENDERED) > 8192:
+        _RENDERED.clear()
+    html = render_to_string(template, {"rec": rec})
+    _RENDERED[key] = (rec, html)
+    return html
+
+
+def _cells(rec: services.Recommendation) -> str:
+    return _rendered("cases/_queue_rec_cells.html", rec)
+
+
 def _rows(cases: list[Case]) -> list[dict[str, Any]]:
-    return [{"case": case, "rec": services.recommend(case)} for case in cases]
+    rows = []
+    for case in cases:
+        rec = services.recommend(case)
+        rows.append({"case": case, "rec": rec, "cells": _cells(rec)})
+    return rows
 
 
 @require_GET
@@ -89,6 +119,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
     context: dict[str, Any] = {
         "case": case,
         "rec": rec,
+        "rec_section": _rendered("cases/_case_rec_section.html", rec),
         "labels": OUTCOME_LABELS,
         "decisions": decisions,
         "can_decide": can(request.user, Action.DECIDE_CASE, case),
