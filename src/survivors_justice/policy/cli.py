@@ -221,18 +221,18 @@ def print_simulation(result: Simulation) -> None:
 
 
 def print_summary(summary: ScreenSummary) -> None:
-    """Outcomes by role: one row per role, one column per outcome."""
+    """Outcomes by role: one row per (role, outcome) that occurs, outcomes in a fixed order."""
     table = Table(title=f"{summary.rows:,} arrests screened: outcomes by role")
     table.add_column("role")
-    outcomes = [o.value for o in Outcome]
-    for o in outcomes:
-        table.add_column(o, justify="right")
+    table.add_column("outcome")
+    table.add_column("arrests", justify="right")
+    order = {o.value: i for i, o in enumerate(Outcome)}
     counts: dict[tuple[str, str], int] = {}
     for row in summary.by_role.iter_rows(named=True):
-        role = row["role"] or "(not prostitution)"
-        counts[(role, row["outcome"])] = counts.get((role, row["outcome"]), 0) + row["arrests"]
-    for role in sorted({r for r, _ in counts}):
-        table.add_row(role, *(f"{counts.get((role, o), 0):,}" for o in outcomes))
+        key = (row["role"] or "(not prostitution)", row["outcome"])
+        counts[key] = counts.get(key, 0) + row["arrests"]
+    for role, outcome in sorted(counts, key=lambda k: (k[0].startswith("("), k[0], order[k[1]])):
+        table.add_row(role, outcome, f"{counts[(role, outcome)]:,}")
     out.print(table)
 
 
