@@ -79,8 +79,9 @@ def _register() -> None:
     from survivors_justice.analytics.cli import app as report_app
     from survivors_justice.law.cli import app as law_app
     from survivors_justice.policy.cli import app as policy_app
-    from survivors_justice.policy.cli import screen
+    from survivors_justice.screening.cli import replay, screen
 
+    policy_app.command("replay")(replay)
     app.add_typer(law_app, name="law")
     app.add_typer(policy_app, name="policy")
     app.command("screen")(screen)
