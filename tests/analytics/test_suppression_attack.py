@@ -202,3 +202,93 @@ def test_eleven_years_by_precinct_age_and_sex_cannot_be_recovered(reference_dir,
     assert sum(r["suppressed"] for r in rows) > 100
     ranges = attack(rows, _parents(reference_dir))
     assert all(hi - lo >= 1 - 1e-6 for lo, hi in ranges.values())
+
+
+def _key(row: dict[str, Any], by: str, within: str | None) -> tuple[str, str, str]:
+    conds = [] if row["group"] == "all" else [f"{by}={row['group']}"]
+    if within and row["stratum"] != "all":
+        conds.append(f"{within}={row['stratum']}")
+    return (row["geo_level"], row["geo"], ";".join(sorted(conds)))
+
+
+def joint_attack(tables: list[tuple[list[dict[str, Any]], str, str | None]],
+                 parents: dict[str, str]) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """The LP attack on several tables published together: a cell shown in two tables is one
+    unknown, and every table's totals are equations."""
+    value: dict[tuple[str, str, str], dict[str, Any]] = {}
+    eqs: list[tuple[tuple[str, str, str], list[tuple[str, str, str]]]] = []
+    for rows, by, within in tables:
+        by_cell = {(r["geo_level"], r["geo"], r["stratum"], r["group"]): r for r in rows}
+        for r in rows:
+            key = _key(r, by, within)
+            if key in value:  # the same figure must be shown the same way everywhere
+                assert value[key]["suppressed"] == r["suppressed"], key
+                assert value[key]["count"] == r["count"], key
+            value[key] = r
+        for total, kids in equations(rows, parents):
+            if total not in by_cell:  # a partial table (one level): its totals are elsewhere
+                continue
+            eqs.append((_key(by_cell[total], by, within),
+                        [_key(by_cell[k], by, within) for k in kids]))
+    unknown = [k for k, r in value.items() if r["suppressed"]]
+    index = {k: i for i, k in enumerate(unknown)}
+    a_rows, b = [], []
+    for total, kids in eqs:
+        coef, rhs = np.zeros(len(unknown)), 0.0
+        for cell, sign in [(total, 1.0)] + [(k, -1.0) for k in kids]:
+            if cell in index:
+                coef[index[cell]] += sign
+            else:
+                rhs -= sign * value[cell]["count"]
+        if coef.any():
+            a_rows.append(coef)
+            b.append(rhs)
+    ranges = {}
+    for cell, i in index.items():
+        c = np.zeros(len(unknown))
+        c[i] = 1.0
+        lo = linprog(c, A_eq=np.array(a_rows), b_eq=np.array(b), bounds=(0, None),
+                     method="highs")
+        hi = linprog(-c, A_eq=np.array(a_rows), b_eq=np.array(b), bounds=(0, None),
+                     method="highs")
+        assert lo.status == 0 and hi.status in (0, 3)
+        ranges[cell] = (lo.fun, np.inf if hi.status == 3 else -hi.fun)
+    return ranges
+
+
+def test_a_whole_public_report_resists_a_joint_attack(dec2017, reference_dir):
+    """Every table of one public report (the requested one, each section, the map) together."""
+    from survivors_justice.analytics.groups import GeoLevel
+    from survivors_justice.analytics.report import ReportOptions, build_report, prepare_arrests
+
+    report = build_report(prepare_arrests(dec2017),
+                          ReportOptions(geo=GeoLevel.PRECINCT, public=True))
+    meaning = {"race": ("race", None), "role": ("race", "role"),
+               "outcome": ("race", "outcome"), "income": ("income_quintile", None),
+               "borough": ("race", None), "sex": ("sex", None), "age": ("age_group", None)}
+    tables = [(report.rows.to_dicts(), "race", None)]
+    tables += [(s.table.to_dicts(), *meaning[s.key]) for s in report.sections]
+    assert report.map_rows is not None
+    tables.append((report.map_rows.to_dicts(), "race", None))
+    ranges = joint_attack(tables, _parents(reference_dir))
+    assert len(ranges) > 20
+    pinned = {c: r for c, r in ranges.items() if r[1] - r[0] < 1 - 1e-6}
+    assert not pinned, pinned
+
+
+def test_tables_protected_one_at_a_time_would_leak(dec2017, reference_dir):
+    """Why a report is protected as a whole: alone, each table hides a different complement, so
+    a count hidden in one is printed in another."""
+    from survivors_justice.analytics.groups import Dimension, GeoLevel
+    from survivors_justice.analytics.report import prepare_arrests, public_table
+
+    cube = prepare_arrests(dec2017).cube
+    alone = [
+        (public_table(cube, geo=GeoLevel.PRECINCT, by=Dimension.RACE).to_dicts(), "race", None),
+        (public_table(cube, geo=GeoLevel.CITY, by=Dimension.RACE, within=Dimension.ROLE)
+         .to_dicts(), "race", "role"),
+        (public_table(cube, geo=GeoLevel.CITY, by=Dimension.RACE, within=Dimension.OUTCOME)
+         .to_dicts(), "race", "outcome"),
+    ]
+    with pytest.raises(AssertionError):
+        joint_attack(alone, _parents(reference_dir))

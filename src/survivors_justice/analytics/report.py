@@ -34,7 +34,13 @@ from survivors_justice.analytics.outcomes import (
 )
 from survivors_justice.analytics.reference import CITY, nta_table, precinct_boroughs
 from survivors_justice.analytics.source import clean_arrests, read_arrests_csv
-from survivors_justice.analytics.suppression import DEFAULT_THRESHOLD, protect, public_columns
+from survivors_justice.analytics.suppression import (
+    DEFAULT_THRESHOLD,
+    Table,
+    protect,
+    protect_many,
+    public_columns,
+)
 
 CUBE_DIMENSIONS: tuple[str, ...] = (
     "precinct", "borough", "nta", "race_group", "sex", "age_group", "income_quintile", "role",
@@ -267,6 +273,45 @@ def _parent_boroughs(frame: pl.DataFrame, geo: GeoLevel) -> pl.DataFrame:
     return frame.with_columns(pl.col("borough").fill_null("unknown"))
 
 
+def public_cells(frame: pl.DataFrame, *, geo: GeoLevel, by: Dimension,
+                 within: Dimension | None = None, reference: str | None = None,
+                 min_count: int = MIN_COUNT) -> tuple[pl.DataFrame, dict[str, str]]:
+    """The table with every total a reader can add up: its places, their boroughs and the city,
+    and the totals over strata. ``geo`` holds node keys (``precinct:75``, ``borough:Queens``;
+    boroughs made of neighbourhoods are ``borough-nta:Queens``) and ``_geo`` the place; the
+    second value maps each node to its parent node."""
+    levels = {GeoLevel.CITY: [GeoLevel.CITY],
+              GeoLevel.BOROUGH: [GeoLevel.BOROUGH, GeoLevel.CITY]}.get(
+        geo, [geo, GeoLevel.BOROUGH, GeoLevel.CITY])
+    base = _parent_boroughs(frame, geo)
+    borough_key = "borough-nta" if geo is GeoLevel.NTA else GeoLevel.BOROUGH.value
+    parts = []
+    for level in levels:
+        for w in ([within, None] if within is not None else [None]):
+            parts.append(disparity_table(base, geo=level, by=by, within=w, reference=reference,
+                                         min_count=min_count))
+    cells = pl.concat(parts).with_columns(
+        _node=pl.when(pl.col("geo_level") == GeoLevel.BOROUGH.value)
+        .then(pl.lit(borough_key)).otherwise(pl.col("geo_level")) + pl.lit(":") + pl.col("geo"))
+    parent: dict[str, str] = {}
+    city = f"{GeoLevel.CITY.value}:{CITY}"
+    for level, place in cells.select("geo_level", "geo").unique().iter_rows():
+        if level == GeoLevel.BOROUGH.value:
+            parent[f"{borough_key}:{place}"] = city
+        elif level in (GeoLevel.PRECINCT.value, GeoLevel.NTA.value):
+            parent[f"{level}:{place}"] = f"{borough_key}:{_leaf_borough(geo, place)}"
+    # Every parent must exist as a node (e.g. "borough:unknown" with zero arrests is absent).
+    nodes = set(cells["_node"].to_list())
+    for child, par in list(parent.items()):
+        if par not in nodes:
+            parent[child] = city
+    return cells.rename({"geo": "_geo"}).rename({"_node": "geo"}), parent
+
+
+def _restore(protected: pl.DataFrame) -> pl.DataFrame:
+    return protected.drop("geo").rename({"_geo": "geo"}).select([*JSON_COLUMNS, "suppressed"])
+
+
 def public_table(frame: pl.DataFrame, *, geo: GeoLevel, by: Dimension,
                  within: Dimension | None = None, reference: str | None = None,
                  min_count: int = MIN_COUNT, threshold: int = DEFAULT_THRESHOLD) -> pl.DataFrame:
@@ -275,36 +320,43 @@ def public_table(frame: pl.DataFrame, *, geo: GeoLevel, by: Dimension,
     Rows of every level are returned (places, then boroughs, then the city) with a
     ``suppressed`` column; suppressed counts and the figures that would reveal them are empty.
     """
-    levels = {GeoLevel.CITY: [GeoLevel.CITY],
-              GeoLevel.BOROUGH: [GeoLevel.BOROUGH, GeoLevel.CITY]}.get(
-        geo, [geo, GeoLevel.BOROUGH, GeoLevel.CITY])
-    base = _parent_boroughs(frame, geo)
-    parts = []
-    for level in levels:
-        for w in ([within, None] if within is not None else [None]):
-            part = disparity_table(base, geo=level, by=by, within=w, reference=reference,
-                                   min_count=min_count)
-            parts.append(part)
-    cells = pl.concat(parts).with_columns(
-        _node=pl.col("geo_level") + pl.lit(":") + pl.col("geo"))
-    parent: dict[str, str] = {}
-    city = f"{GeoLevel.CITY.value}:{CITY}"
-    for level, place in cells.select("geo_level", "geo").unique().iter_rows():
-        node = f"{level}:{place}"
-        if level == GeoLevel.BOROUGH.value:
-            parent[node] = city
-        elif level in (GeoLevel.PRECINCT.value, GeoLevel.NTA.value):
-            b = _leaf_borough(geo, place)
-            parent[node] = f"{GeoLevel.BOROUGH.value}:{b}"
-    # Every parent must exist as a node (e.g. "borough:unknown" with zero arrests is absent).
-    nodes = set(cells["_node"].to_list())
-    for child, par in list(parent.items()):
-        if par not in nodes:
-            parent[child] = city
-    keyed = cells.rename({"geo": "_geo"}).rename({"_node": "geo"})
-    protected = protect(keyed, parent, threshold)
-    return protected.drop("geo").rename({"_geo": "geo"}).select(
-        [*JSON_COLUMNS, "suppressed"])
+    cells, parent = public_cells(frame, geo=geo, by=by, within=within, reference=reference,
+                                 min_count=min_count)
+    return _restore(protect(cells, parent, threshold))
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One table a report publishes."""
+
+    name: str
+    geo: GeoLevel
+    by: Dimension
+    within: Dimension | None = None
+    reference: str | None = None
+    cube: pl.DataFrame | None = None  # another cube (e.g. outcomes under a proposal)
+    within_name: str | None = None  # what the strata mean, when not ``within`` itself
+
+
+def _compute(prepared: Prepared, opts: ReportOptions,
+             requests: list[_Request]) -> dict[str, pl.DataFrame]:
+    """Every requested table; in a public report all are suppressed together, so a count
+    hidden in one table is never published by another."""
+    if not opts.public:
+        return {r.name: disparity_table(prepared.cube if r.cube is None else r.cube, geo=r.geo,
+                                        by=r.by, within=r.within, reference=r.reference,
+                                        min_count=opts.min_count) for r in requests}
+    tables: list[Table] = []
+    parents: dict[str, str] = {}
+    for r in requests:
+        cells, parent = public_cells(prepared.cube if r.cube is None else r.cube, geo=r.geo,
+                                     by=r.by, within=r.within, reference=r.reference,
+                                     min_count=opts.min_count)
+        parents.update(parent)
+        within_name = r.within_name or (r.within.value if r.within else None)
+        tables.append(Table(cells, r.by.value, within_name))
+    protected = protect_many(tables, parents, opts.threshold)
+    return {r.name: _restore(p) for r, p in zip(requests, protected, strict=True)}
 
 
 def _leaf_borough(geo: GeoLevel, place: str) -> str:
@@ -322,8 +374,6 @@ def _leaf_borough(geo: GeoLevel, place: str) -> str:
 def build_report(prepared: Prepared, options: ReportOptions | None = None) -> DisparityReport:
     """The requested table plus the standing sections and headline findings of the report."""
     opts = options or ReportOptions()
-    rows = table(prepared, opts)
-    report = DisparityReport(options=opts, prepared=prepared, rows=rows)
     has_outcome = "outcome" in prepared.frame.columns
     specs: list[tuple[str, str, str, Dimension, Dimension | None, GeoLevel]] = [
         ("race", "Arrest rates by race and ethnicity, New York City",
@@ -355,39 +405,49 @@ def build_report(prepared: Prepared, options: ReportOptions | None = None) -> Di
             specs.append((column, title, "As the person reported it in the case record; "
                           "\"Not recorded\" is shown as such and never estimated.",
                           Dimension(column), None, GeoLevel.CITY))
-    for key, title, intro, by, within, level in specs:
-        sub = ReportOptions(geo=level, by=by, within=within,
-                            reference=opts.reference if by is opts.by else None,
-                            min_count=opts.min_count, public=opts.public,
-                            threshold=opts.threshold)
-        frame = table(prepared, sub, geo=level, by=by, within=within, use_within=True)
-        if opts.public:
-            frame = frame.filter(pl.col("geo_level") == level.value)
-        report.sections.append(Section(key, title, intro, by, frame))
-    if "outcome_proposal" in prepared.frame.columns and has_outcome:
+    race_ref = opts.reference if opts.by is Dimension.RACE else None
+    requests = [_Request("main", opts.geo, opts.by, opts.within, opts.reference)]
+    requests += [_Request(key, level, by, within, opts.reference if by is opts.by else None)
+                 for key, _, _, by, within, level in specs]
+    impact = "outcome_proposal" in prepared.frame.columns and has_outcome
+    if impact:
+        for label, column in (("current", "outcome"), ("proposal", "outcome_proposal")):
+            cube = prepared.cube.drop([c for c in ("outcome", "outcome_proposal")
+                                       if c != column]).rename({column: "outcome"})
+            requests.append(_Request(f"impact:{label}", GeoLevel.CITY, Dimension.RACE,
+                                     Dimension.OUTCOME, race_ref, cube, column))
+    periods = set(prepared.frame["period"].unique().to_list()) if "period" in \
+        prepared.frame.columns else set()
+    split = {"before", "after"} <= periods
+    if split:
+        requests.append(_Request("period", GeoLevel.CITY, Dimension.RACE, Dimension.PERIOD,
+                                 race_ref))
+    map_level = GeoLevel.NTA if opts.geo is GeoLevel.NTA else GeoLevel.PRECINCT
+    requests.append(_Request("map", map_level, Dimension.RACE))
+    done = _compute(prepared, opts, requests)
+
+    def level_only(frame: pl.DataFrame, level: GeoLevel) -> pl.DataFrame:
+        return frame.filter(pl.col("geo_level") == level.value)
+
+    report = DisparityReport(options=opts, prepared=prepared, rows=done["main"])
+    for key, title, intro, by, _, level in specs:
+        report.sections.append(Section(key, title, intro, by, level_only(done[key], level)))
+    if impact:
+        frame = pl.concat([level_only(done[f"impact:{label}"], GeoLevel.CITY)
+                           .with_columns(policy=pl.lit(label))
+                           for label in ("current", "proposal")], how="diagonal")
         report.sections.append(Section(
             "impact", "What the proposal would change",
             f"The same arrests screened under the current policy ({prepared.policy_label}) and "
-            f"under the proposal ({prepared.proposal_label}).", Dimension.OUTCOME,
-            policy_impact(prepared, opts)))
-    periods = set(prepared.frame["period"].unique().to_list()) if "period" in \
-        prepared.frame.columns else set()
-    if {"before", "after"} <= periods:
-        frame = table(prepared, opts, geo=GeoLevel.CITY, by=Dimension.RACE,
-                      within=Dimension.PERIOD, use_within=True)
-        if opts.public:
-            frame = frame.filter(pl.col("geo_level") == GeoLevel.CITY.value)
+            f"under the proposal ({prepared.proposal_label}).", Dimension.OUTCOME, frame))
+    if split:
         report.sections.append(Section(
             "period", "Before and after the policy took effect",
             f"Arrests before and after {prepared.effective_from}: rates and rate ratios in each "
-            "period.", Dimension.RACE, frame))
-    report.map_level = GeoLevel.NTA if opts.geo is GeoLevel.NTA else GeoLevel.PRECINCT
-    map_opts = ReportOptions(geo=report.map_level, by=Dimension.RACE, public=opts.public,
-                             threshold=opts.threshold, min_count=opts.min_count)
-    map_rows = table(prepared, map_opts, geo=report.map_level, by=Dimension.RACE,
-                     use_within=True)
-    report.map_rows = map_rows.filter((pl.col("group") == ALL)
-                                      & (pl.col("geo_level") == report.map_level.value))
+            "period.", Dimension.RACE, level_only(done["period"], GeoLevel.CITY)))
+    report.map_level = map_level
+    report.map_rows = done["map"].filter((pl.col("group") == ALL)
+                                         & (pl.col("geo_level") == map_level.value))
     report.headlines = headlines(report)
     return report
 

@@ -17,9 +17,13 @@ Rule (written into the report, see :data:`RULE`):
    two steps repeat until no suppressed count can be solved.
 3. Rates, shares, RRIs and intervals that would reveal a suppressed count are not shown.
 
-Because every suppressed count is at least 1 and lies on a direction of the null space, it can be
-moved up and down by at least one without breaking any margin or going negative: an attacker with
-all published figures (even using linear programming) is left with a range, never the value.
+Tables published together (every table of one report) are suppressed as one cube
+(:func:`protect_many`): a cell two tables share is hidden in both or in neither.
+
+Suppressed counts are non-zero (a zero is taken as a complement only when nothing else is left),
+and each lies on a direction of the null space, so it can move up and down without breaking any
+total or going negative: an attacker with all published figures, even using linear programming,
+is left with a range, never the value (tests/analytics/test_suppression_attack.py).
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ RULE: tuple[str, ...] = (
     "city's totals, and each group's totals. This is checked by solving the totals' equations, "
     "and tested by an attacker that uses linear programming.",
     "Rates, shares and rate ratios that would reveal a suppressed count are not shown.",
+    "Every table of this report is protected together: a count hidden in one table is hidden "
+    "in every table that shows it.",
     "Public files carry no arrest key, no date finer than a month and no coordinates.",
 )
 
@@ -178,12 +184,14 @@ def suppress(cube: Cube, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
         members = {parent, *kids}
         for m in members:
             partners[m] |= members - {m}
-    margin = np.zeros(len(cube.keys), dtype=bool)
-    margin[[parent for parent, _ in cube.equations]] = True
+    # How many totals a cell is: 0 for an inner cell, more for a borough, most for the city.
+    margin = np.zeros(len(cube.keys), dtype=np.int64)
+    np.add.at(margin, [parent for parent, _ in cube.equations], 1)
 
     def cost(p: int, cell: int) -> tuple[int, int, int, int]:
-        # Prefer inner cells over totals, then a cell that closes a cycle with another suppressed
-        # cell (shares an equation with one), then the smallest count.
+        # Prefer inner cells over totals (and small totals over big ones), then a cell that
+        # closes a cycle with another suppressed cell (shares an equation with one), then the
+        # smallest count.
         closes = sum(1 for q in partners[p] if hidden[q] and q != cell)
         return (int(margin[p]), -min(closes, 1), int(counts[p]), p)
 
@@ -228,13 +236,73 @@ def suppress(cube: Cube, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
     raise SuppressionError("suppression did not converge; publish a coarser table")
 
 
+@dataclass(frozen=True)
+class Table:
+    """One published table: rows with ``geo`` (a node key such as ``precinct:75``), ``stratum``,
+    ``group`` and ``count``; ``by`` and ``within`` name what ``group`` and ``stratum`` mean, so a
+    cell published by two tables (the city's Black arrests in the race table and in the
+    race-within-role table) is one cell."""
+
+    cells: pl.DataFrame
+    by: str
+    within: str | None = None
+
+
+def _canonical(node: str, by: str, group: str, within: str | None, stratum: str) -> str:
+    conds = [] if group == ALL else [f"{by}={group}"]
+    if within is not None and stratum != ALL:
+        conds.append(f"{within}={stratum}")
+    return node + "|" + ";".join(sorted(conds))
+
+
+def joint_cube(tables: Sequence[Table], geo_parent: dict[str, str]
+               ) -> tuple[Cube, list[np.ndarray]]:
+    """One cube for several published tables: the same cell in two tables is one variable, and
+    every table's totals are equations. Returns the cube and, per table, each row's cell."""
+    index: dict[str, int] = {}
+    counts: list[int] = []
+    maps: list[np.ndarray] = []
+    eqs: set[tuple[int, tuple[int, ...]]] = set()
+    for table in tables:
+        local = build_cube(table.cells, geo_parent)
+        mapping = np.empty(len(local.keys), dtype=np.int64)
+        for i, (node, stratum, group) in enumerate(local.keys):
+            key = _canonical(node, table.by, group, table.within, stratum)
+            value = int(local.counts[i])
+            if key not in index:
+                index[key] = len(counts)
+                counts.append(value)
+            elif counts[index[key]] != value:
+                raise SuppressionError(
+                    f"cell {key} is {counts[index[key]]} in one table and {value} in another; "
+                    "the tables must count the same arrests the same way")
+            mapping[i] = index[key]
+        for parent, kids in local.equations:
+            eqs.add((int(mapping[parent]), tuple(sorted(int(mapping[k]) for k in kids))))
+        maps.append(mapping)
+    keys = tuple((k.split("|", 1)[0], k.split("|", 1)[1], "") for k in index)
+    cube = Cube(keys, np.asarray(counts, dtype=np.int64), tuple(sorted(eqs)))
+    return cube, maps
+
+
+def protect_many(tables: Sequence[Table], geo_parent: dict[str, str],
+                 threshold: int = DEFAULT_THRESHOLD) -> list[pl.DataFrame]:
+    """Suppress several tables published together with one pattern (see the module doc)."""
+    cube, maps = joint_cube(tables, geo_parent)
+    hidden = suppress(cube, threshold)
+    return [_blank(t.cells, hidden[m]) for t, m in zip(tables, maps, strict=True)]
+
+
 def protect(cells: pl.DataFrame, geo_parent: dict[str, str],
             threshold: int = DEFAULT_THRESHOLD) -> pl.DataFrame:
     """Add ``suppressed`` (Boolean) to ``cells`` and blank every figure that would reveal a
     suppressed count (count, share, rate, RRI and its interval)."""
     cube = build_cube(cells, geo_parent)
-    hidden = suppress(cube, threshold)
-    out = cells.with_columns(suppressed=pl.Series(hidden))
+    return _blank(cells, suppress(cube, threshold))
+
+
+def _blank(cells: pl.DataFrame, hidden: np.ndarray) -> pl.DataFrame:
+    out = cells.with_columns(suppressed=pl.Series(hidden, dtype=pl.Boolean))
     total_hidden = (out.filter(pl.col("group") == ALL)
                     .select("geo", "stratum", pl.col("suppressed").alias("_all_hidden")))
     out = out.join(total_hidden, on=["geo", "stratum"], how="left")
