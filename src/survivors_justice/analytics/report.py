@@ -552,6 +552,21 @@ def headlines(report: DisparityReport) -> list[str]:
                 f"Under the current policy {said('decline')} would be declined, "
                 f"{said('prosecute')} prosecuted, {said('prosecute_priority')} prosecuted as "
                 f"priority and {said('panel_review')} sent to the review panel.")
+    impact = _section(report, "impact")
+    if impact is not None:
+        totals = {(r["policy"], r["stratum"]): r["count"] for r in
+                  impact.filter((pl.col("group") == ALL) & (pl.col("stratum") != ALL))
+                  .iter_rows(named=True)}
+
+        def prosecuted(policy: str) -> int | None:
+            values = [totals.get((policy, k), 0) for k in ("prosecute", "prosecute_priority")]
+            return None if any(v is None for v in values) else sum(v or 0 for v in values)
+
+        before, after = prosecuted("current"), prosecuted("proposal")
+        if before is not None and after is not None and before != after:
+            out.append(f"Under the proposal ({prep.proposal_label}) {before - after:,} fewer of "
+                       f"these arrests would be prosecuted ({before:,} now, {after:,} under the "
+                       "proposal).")
     out.append(placement_sentence(report))
     return out
 
