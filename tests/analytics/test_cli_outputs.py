@@ -65,3 +65,21 @@ def test_reference_row_and_small_denominators(dec2017):
     assert all(r["unstable"] == (r["count"] < 20 or (r["rri"] is not None and
                table.filter((pl.col("geo") == r["geo"]) & (pl.col("group") == "white"))
                ["count"][0] < 20)) for r in rows)
+
+
+def test_dashboard_dict_is_json_and_public_safe(dec2017):
+    import json
+
+    from survivors_justice.analytics import ReportOptions, build_report, report_dict
+
+    prepared = prepare_arrests(dec2017)
+    data = report_dict(build_report(prepared, ReportOptions(geo=GeoLevel.PRECINCT, public=True)))
+    text = json.dumps(data)
+    assert data["public"] and data["placement"] is None and data["headlines"]
+    assert {s["key"] for s in data["sections"]} >= {"race", "role", "outcome", "income"}
+    hidden = [r for s in data["sections"] for r in s["rows"] if r["suppressed"]]
+    assert hidden and all(r["count"] is None for r in hidden)
+    assert json.loads(text) == data
+    keys = {k for s in data["sections"] for r in s["rows"] for k in r} | {
+        k for r in data["rows"] for k in r}
+    assert not keys & {"arrest_key", "arrest_date", "lat", "lon", "latitude", "longitude"}

@@ -13,6 +13,8 @@ stays cheap):
         .rows (the requested table), .sections, .headlines, .map_rows
     policy_impact(prepared, options) -> pl.DataFrame   current policy vs proposal
     render_html(report) / render_json(report) / render_csv(report) -> str
+    report_dict(report) -> dict                        everything a dashboard page shows
+    chart_svgs(report) -> dict[str, str]               inline <svg> of every chart
     write_charts(report, directory) -> list[Path]      PNG + SVG of every chart
     disparity_table(frame, geo=..., by=..., within=..., reference=..., min_count=...)
     public_table(frame, geo=..., by=..., ...)          the suppressed (publishable) table
@@ -27,7 +29,8 @@ _EXPORTS = {
     "prepare_arrests": "report", "build_report": "report", "ReportOptions": "report",
     "Prepared": "report", "DisparityReport": "report", "policy_impact": "report",
     "public_table": "report", "render_json": "report", "render_csv": "report",
-    "render_html": "html", "write_charts": "html",
+    "report_dict": "report", "render_html": "html", "write_charts": "html",
+    "chart_svgs": "html",
     "disparity_table": "measures",
     "Dimension": "groups", "GeoLevel": "groups",
     "Offenses": "offenses",

@@ -212,6 +212,11 @@ def figures(report: DisparityReport) -> dict[str, tuple[str, Any]]:
     return out
 
 
+def chart_svgs(report: DisparityReport) -> dict[str, str]:
+    """Every chart as an inline ``<svg>`` string (for a dashboard page), by name."""
+    return {name: charts.to_svg(fig, desc) for name, (desc, fig) in figures(report).items()}
+
+
 def write_charts(report: DisparityReport, directory: Path) -> list[Path]:
     """Every chart as PNG and SVG files in ``directory`` (for print)."""
     paths: list[Path] = []
@@ -345,8 +350,7 @@ def render_html(report: DisparityReport) -> str:
     """The whole report as one HTML document."""
     opts = report.options
     prep = report.prepared
-    figs = figures(report)
-    svgs = {name: charts.to_svg(fig, desc) for name, (desc, fig) in figs.items()}
+    svgs = chart_svgs(report)
     what = ("Prostitution-related arrests" if prep.offenses.value == "prostitution"
             else "Arrests")
     body = [

@@ -616,6 +616,41 @@ def render_json(report: DisparityReport) -> str:
     return json.dumps(rows, indent=1, ensure_ascii=False)
 
 
+def report_dict(report: DisparityReport) -> dict[str, Any]:
+    """Everything a dashboard page shows, JSON-ready: headlines, the requested rows, each
+    section's rows, the map's rows, placement, methods, caveats and (public) the rule."""
+    from survivors_justice.analytics.groups import RACE_CAVEATS
+    from survivors_justice.analytics.measures import METHODS
+    from survivors_justice.analytics.suppression import RULE
+
+    def rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+        keep = public_columns(frame.columns)
+        return [{k: _clean(v) for k, v in r.items()} for r in frame.select(keep).to_dicts()]
+
+    opts = report.options
+    return {
+        "source": report.prepared.source,
+        "period": report.prepared.period,
+        "offenses": report.prepared.offenses.value,
+        "public": opts.public,
+        "threshold": opts.threshold if opts.public else None,
+        "options": {"geo": opts.geo.value, "by": opts.by.value,
+                    "within": opts.within.value if opts.within else None,
+                    "reference": opts.reference, "min_count": opts.min_count},
+        "headlines": list(report.headlines),
+        "rows": rows(output_frame(report)),
+        "sections": [{"key": s.key, "title": s.title, "intro": s.intro, "rows": rows(s.table)}
+                     for s in report.sections],
+        "map": {"level": report.map_level.value,
+                "rows": rows(report.map_rows) if report.map_rows is not None else []},
+        "placement": (None if opts.public else report.prepared.placement.as_dict()),
+        "placement_text": placement_sentence(report),
+        "methods": list(METHODS),
+        "caveats": list(RACE_CAVEATS),
+        "suppression_rule": [r.format(t1=opts.threshold - 1) for r in RULE],
+    }
+
+
 def render_csv(report: DisparityReport) -> str:
     return output_frame(report).write_csv()
 
