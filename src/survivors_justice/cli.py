@@ -77,6 +77,10 @@ def _register() -> None:
     app.add_typer(tokens_app, name="tokens")
 
     from survivors_justice.analytics.cli import app as report_app
+    from survivors_justice.analytics.cli import register_store_source
+    from survivors_justice.arrests.frames import store_frame
+
+    register_store_source(store_frame)
     from survivors_justice.law.cli import app as law_app
     from survivors_justice.policy.cli import app as policy_app
     from survivors_justice.screening.cli import replay, screen
