@@ -27,9 +27,9 @@ def test_status_page_shows_the_counts(
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'data-count="arrests">{counts["arrests"]}<' in html
-    assert f'data-count="cases">{counts["cases"]}<' in html
-    assert f'data-count="audit_records">{counts["audit_records"]}<' in html
+    assert f'data-count="arrests">{counts["arrests"]:,}<' in html
+    assert f'data-count="cases">{counts["cases"]:,}<' in html
+    assert f'data-count="audit_records">{counts["audit_records"]:,}<' in html
     for role, n in counts["charges_by_role"].items():
-        assert f'data-count="role-{role}">{n}<' in html
+        assert f'data-count="role-{role}">{n:,}<' in html
     assert rows[0][0] not in html  # no arrest key, nothing row-level
