@@ -115,3 +115,42 @@ def test_the_cli_screens_the_database_and_replays(tmp_path: Path) -> None:
     assert "identical" in result.stdout
     both = runner.invoke(root, ["screen", "-o", str(out)])
     assert both.exit_code == 2 and "either an arrests FILE or --db" in both.stderr
+
+
+def test_replay_uses_the_stored_text_when_the_document_was_edited_in_place(tmp_path: Path) -> None:
+    """An edit without a new version number cannot rewrite history: replay reads the kept text."""
+    shipped = load_policy()
+    assert shipped.path is not None
+    text = Path(shipped.path).read_text(encoding="utf-8")
+    edited_text = text.replace(
+        "    when: {charge.role: buyer}\n    outcome: prosecute\n",
+        "    when: {charge.role: buyer}\n    outcome: panel_review\n",
+    )
+    assert edited_text != text
+    edited = tmp_path / "survivors-justice.yaml"
+    edited.write_text(edited_text, encoding="utf-8")
+    case = make_case(BUYING)
+    stored = services.screen_case(
+        case_id=case.pk, actor="cli:test", on=DECIDED, policy=load_policy(edited)
+    )
+    assert stored.case_priority == "panel_review"
+    assert stored.document is not None and stored.document.text == edited_text
+    assert (stored.document.policy_id, stored.document.version) == (shipped.id, shipped.version)
+
+    result = services.replay(case=case, actor="cli:test")
+    assert result.reproduced  # under the stored text, not the shipped file of the same version
+    assert "edited after this decision without a new version number" in result.same_version_note
+    # The office's shipped text would prosecute this buyer; the replay says so.
+    whats = {d.what: (d.stored, d.now) for d in result.differences_current}
+    assert whats["charge 1 outcome"] == ("panel_review", "prosecute")
+    assert whats["case priority"] == ("panel_review", "prosecute")
+
+
+def test_the_same_text_is_kept_once() -> None:
+    for code in (SELLING, BUYING, TRAFFICKING):
+        services.screen_case(case_id=make_case(code).pk, actor="cli:test", on=DECIDED)
+    services.screen_cases(actor="cli:test", on=DECIDED)
+    from survivors_justice.screening.models import PolicyVersion
+
+    assert PolicyVersion.objects.count() == 1
+    assert PolicyDecision.objects.filter(document__isnull=True).count() == 0

@@ -150,6 +150,8 @@ def replay(
     )
     if result.same_version is None:
         out.print(f"  Could not replay under the stored version: {result.same_version_note}")
+    elif result.same_version_note:
+        out.print(f"  Note: {result.same_version_note}")
     elif result.reproduced:
         out.print(f"  Replayed under v{stored.policy_version}: identical.")
     else:

@@ -5,6 +5,31 @@ from __future__ import annotations
 from django.db import models
 
 
+class PolicyVersion(models.Model):
+    """The exact text of a policy document that decided at least one stored case.
+
+    Replay re-reads this text, so a past decision can be reproduced even after the shipped
+    document was edited or removed, and an edit made without a new version number is noticed
+    (same id and version, another digest).
+    """
+
+    policy_id = models.CharField(max_length=100)
+    version = models.CharField(max_length=40)
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField()
+    first_stored_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy_id", "version", "sha256"], name="policy_version_unique_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} v{self.version} ({self.sha256[:12]})"
+
+
 class PolicyDecision(models.Model):
     """One screening of a case by one version of a policy document.
 
@@ -19,6 +44,9 @@ class PolicyDecision(models.Model):
     )
     policy_id = models.CharField(max_length=100)
     policy_version = models.CharField(max_length=40)
+    document = models.ForeignKey(
+        PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
     decision_date = models.DateField(null=True)
     case_priority = models.CharField(max_length=30, db_index=True)
     outcomes = models.JSONField(help_text="per charge: position, law code, role, outcome, rule")

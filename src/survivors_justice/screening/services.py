@@ -7,9 +7,11 @@ decision is exactly what a prosecutor would see for that case on that date.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +21,8 @@ from survivors_justice.cases.models import Case
 from survivors_justice.cases.services import case_facts
 from survivors_justice.policy import Decision, Policy, evaluate, find_policy, load_policy
 from survivors_justice.policy.errors import PolicyNotFoundError
-from survivors_justice.screening.models import PolicyDecision
+from survivors_justice.policy.loader import parse_policy
+from survivors_justice.screening.models import PolicyDecision, PolicyVersion
 
 CHUNK = 2000
 
@@ -60,7 +63,42 @@ def _positions(case: Case) -> list[int]:
     return sorted(c.position for c in case.arrest.charges.all()) or [1]
 
 
-def _row(case: Case, facts: dict[str, Any], decision: Decision, source: str) -> PolicyDecision:
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _document_text(policy: Policy) -> str | None:
+    path = policy.path
+    if path is None or not Path(path).is_file():
+        return None
+    return Path(path).read_text(encoding="utf-8")
+
+
+def policy_snapshot(policy: Policy) -> PolicyVersion | None:
+    """The stored text of ``policy``'s document, stored now if this text is new.
+
+    Call inside the transaction that stores the decisions. A policy built in memory (no file)
+    has no text to keep and returns None.
+    """
+    text = _document_text(policy)
+    if text is None:
+        return None
+    snapshot, _ = PolicyVersion.objects.get_or_create(
+        policy_id=policy.id,
+        version=policy.version,
+        sha256=_digest(text),
+        defaults={"text": text, "first_stored_at": timezone.now()},
+    )
+    return snapshot
+
+
+def _row(
+    case: Case,
+    facts: dict[str, Any],
+    decision: Decision,
+    source: str,
+    document: PolicyVersion | None = None,
+) -> PolicyDecision:
     positions = _positions(case)
     outcomes = [
         {
@@ -79,6 +117,7 @@ def _row(case: Case, facts: dict[str, Any], decision: Decision, source: str) -> 
         case=case,
         policy_id=decision.policy_id,
         policy_version=decision.policy_version,
+        document=document,
         decision_date=decision.decision_date,
         case_priority=decision.case_priority.value,
         outcomes=outcomes,
@@ -120,7 +159,7 @@ def screen_case(
     with transaction.atomic():
         case = Case.objects.select_related("arrest").get(pk=case_id)
         facts = case_facts(case, on=on)
-        stored = _row(case, facts, evaluate(pol, facts), source)
+        stored = _row(case, facts, evaluate(pol, facts), source, policy_snapshot(pol))
         stored.save()
         _audit(
             actor=actor,
@@ -177,9 +216,10 @@ def screen_cases(
             return
         with transaction.atomic():
             rows = []
+            document = policy_snapshot(pol)
             for case in chunk:
                 facts = case_facts(case, on=on)
-                row = _row(case, facts, evaluate(pol, facts), source)
+                row = _row(case, facts, evaluate(pol, facts), source, document)
                 rows.append(row)
                 run.by_priority[row.case_priority] = run.by_priority.get(row.case_priority, 0) + 1
                 for out in row.outcomes:
@@ -268,6 +308,33 @@ def _compare(stored: dict[str, Any], again: Decision) -> tuple[Difference, ...]:
     return tuple(out)
 
 
+def _stored_policy(stored: PolicyDecision) -> Policy:
+    """The policy that made ``stored``: its kept text when there is one, else the shipped file."""
+    doc = stored.document
+    if doc is None:
+        return find_policy(stored.policy_id, stored.policy_version)
+    return parse_policy(doc.text, f"stored {doc.policy_id} v{doc.version} ({doc.sha256[:12]})")
+
+
+def _edited_note(doc: PolicyVersion) -> str:
+    """Say so when the shipped document of this id and version no longer has the stored text."""
+    try:
+        shipped = find_policy(doc.policy_id, doc.version)
+    except PolicyNotFoundError:
+        return (
+            f"{doc.policy_id} v{doc.version} is no longer shipped; replayed from the text stored "
+            "with the decision"
+        )
+    text = _document_text(shipped)
+    if text is not None and _digest(text) != doc.sha256:
+        return (
+            f"the shipped {doc.policy_id} v{doc.version} was edited after this decision without "
+            "a new version number; replayed from the text stored with the decision (give every "
+            "change a new version)"
+        )
+    return ""
+
+
 def replay(*, case: Case, actor: str, source: str = "cli", policy: Policy | None = None) -> Replay:
     """Re-evaluate the latest stored decision of ``case`` from its stored facts, under the
     stored policy version (it must reproduce) and under the policy in force (what changed)."""
@@ -278,9 +345,11 @@ def replay(*, case: Case, actor: str, source: str = "cli", policy: Policy | None
     same: Decision | None = None
     note = ""
     try:
-        same = evaluate(find_policy(stored.policy_id, stored.policy_version), stored.facts)
+        same = evaluate(_stored_policy(stored), stored.facts)
     except PolicyNotFoundError as exc:
         note = str(exc)
+    if stored.document is not None:
+        note = note or _edited_note(stored.document)
     current = evaluate(current_policy, stored.facts)
     result = Replay(
         stored=stored,
