@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import base64
 import csv
+import http.client
 import json
 import os
 import random
@@ -59,26 +60,30 @@ QUEUE_PAGES = 40
 SESSIONS = 20
 
 LOCUSTFILE = '''
-import json, os, random
+import json, os, random, time
 from itertools import count
-from locust import HttpUser, task, constant_throughput
+from locust import FastHttpUser, task, constant_throughput
 
 CFG = json.load(open(os.environ["SJ_BENCH_CONFIG"]))
 MODE = os.environ.get("SJ_BENCH_MODE", "pages")
 _n = count()
 
 
-class Prosecutor(HttpUser):
+class Prosecutor(FastHttpUser):
     wait_time = constant_throughput(1)
 
     def on_start(self):
         i = next(_n)
         cookie = CFG["sessions"][i % len(CFG["sessions"])]
-        self.client.headers["Cookie"] = f"{CFG['cookie_name']}={cookie}"
+        self.headers = {"Cookie": f"{CFG['cookie_name']}={cookie}"}
         self.rng = random.Random(i)
+        # Start at a random point of the second: users spawned together would otherwise keep
+        # the same phase and arrive in lock-step bursts (constant_throughput keeps the phase).
+        time.sleep(self.rng.random())
 
     def _get(self, url, name):
-        with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as r:
+        with self.client.get(url, name=name, headers=self.headers, allow_redirects=False,
+                             catch_response=True) as r:
             if r.status_code != 200:
                 r.failure(f"status {r.status_code}")
 
@@ -280,6 +285,75 @@ def run_locust(
     )
 
 
+def run_threads(label: str, host: str, users: int, seconds: int, cfg: dict[str, object]) -> Result:
+    """The same load from plain threads (one kept-alive connection each, one request a second on
+    a fixed schedule): a second, lighter load generator to cross-check locust's figures."""
+    import threading
+
+    sessions, ids = cfg["sessions"], cfg["case_ids"]
+    assert isinstance(sessions, list) and isinstance(ids, list)
+    samples: list[tuple[str, float, int]] = []
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.5
+    stop_at = start + seconds
+
+    def user(i: int) -> None:
+        rng = random.Random(i)
+        conn = http.client.HTTPConnection(host.removeprefix("http://"), timeout=30)
+        cookie = f"{cfg['cookie_name']}={sessions[i % len(sessions)]}"
+        due = start + i / users  # users spread evenly over the second
+        n = 0
+        while due < stop_at:
+            time.sleep(max(0.0, due - time.perf_counter()))
+            if n % 2 == 0:
+                name, path = "intake queue", f"/cases/intake/?page={rng.randint(1, QUEUE_PAGES)}"
+            else:
+                name, path = "case page", f"/cases/{rng.choice(ids)}/"
+            t = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Cookie": cookie})
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except OSError:
+                status = 0
+                conn.close()
+                conn = http.client.HTTPConnection(host.removeprefix("http://"), timeout=30)
+            with lock:
+                samples.append((name, (time.perf_counter() - t) * 1000, status))
+            n += 1
+            due += 1.0
+        conn.close()
+
+    threads = [threading.Thread(target=user, args=(i,), daemon=True) for i in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    def pct(values: list[float], q: float) -> float:
+        values = sorted(values)
+        return values[min(len(values) - 1, int(q * len(values)))] if values else 0.0
+
+    times = [ms for _, ms, _ in samples]
+    by_name = {
+        name: (len(v), pct(v, 0.95))
+        for name in ("intake queue", "case page")
+        if (v := [ms for n, ms, _ in samples if n == name])
+    }
+    return Result(
+        label=label,
+        users=users,
+        requests=len(samples),
+        failures=sum(1 for _, _, st in samples if st != 200),
+        rps=len(samples) / seconds,
+        p50=pct(times, 0.50),
+        p95=pct(times, 0.95),
+        p99=pct(times, 0.99),
+        by_name=by_name,
+    )
+
+
 def show(r: Result) -> None:
     names = ", ".join(f"{n} p95 {p:.0f} ms ({c})" for n, (c, p) in r.by_name.items())
     print(
@@ -288,6 +362,37 @@ def show(r: Result) -> None:
         f"[{names}]  {'held' if r.held else 'NOT held'}",
         flush=True,
     )
+
+
+def sequential(host: str, cfg: dict[str, object]) -> None:
+    """One request at a time, no other load from this script: each page's own latency."""
+    cookie = f"{cfg['cookie_name']}={cfg['sessions'][0]}"  # type: ignore[index]
+    ids = cfg["case_ids"]
+    assert isinstance(ids, list)
+    for name, path in (
+        ("home", "/home/"),
+        ("intake queue", "/cases/intake/?page=3"),
+        ("case page", f"/cases/{ids[7]}/"),
+    ):
+        times = []
+        for _ in range(30):
+            request = urllib.request.Request(host + path, headers={"Cookie": cookie})  # noqa: S310 (a loopback http URL built here)
+            t = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                response.read()
+            times.append((time.perf_counter() - t) * 1000)
+        times.sort()
+        kept = []
+        conn = http.client.HTTPConnection(host.removeprefix("http://"), timeout=10)
+        for _ in range(30):  # the same connection kept alive, as the load generator does
+            t = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": cookie})
+            conn.getresponse().read()
+            kept.append((time.perf_counter() - t) * 1000)
+        conn.close()
+        kept.sort()
+        print(f"  sequential {name:>12}: median {times[15]:5.1f} ms, max {times[-1]:5.1f} ms; "
+              f"kept-alive median {kept[15]:5.1f} ms", flush=True)
 
 
 def wait_for(url: str, timeout: float = 60.0) -> None:
@@ -331,10 +436,11 @@ def main() -> None:
 
     port = free_port()
     host = f"http://127.0.0.1:{port}"
+    server_log = workdir / "server.log"
     server = subprocess.Popen(
         [str(REPO / ".venv" / "bin" / "sj"), "serve", "--host", "127.0.0.1", "--port", str(port),
          "--workers", str(args.workers), "--threads", str(args.threads)],
-        env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=server_log.open("w"),
         start_new_session=True,  # its own process group: gunicorn's workers stop with it
     )
     try:
@@ -342,6 +448,8 @@ def main() -> None:
         print(f"server: sj serve (gunicorn) --workers {args.workers} --threads {args.threads}, "
               f"SJ_ENV=production, PostgreSQL, on {host}", flush=True)
         run_locust("warm-up", host, 20, 10, config, workdir, "pages")
+        sequential(host, cfg)
+        show(run_locust("1-user", host, 1, 15, config, workdir, "pages"))
         cpu0 = server_cpu_seconds(server.pid)
         baseline = run_locust("baseline", host, 20, args.duration, config, workdir, "baseline")
         cpu1 = server_cpu_seconds(server.pid)
@@ -357,21 +465,36 @@ def main() -> None:
         verdict = "PASS" if target.held else "FAIL"
         print(f"acceptance (20 users x 1 req/s, p95 < {P95_LIMIT_MS:.0f} ms): {verdict}")
 
-        best = target if target.held else None
-        users = 40
-        while users <= args.max_users:
-            step = run_locust(f"step-{users}", host, users, args.step_duration, config, workdir,
-                              "pages")
-            show(step)
-            if not step.held:
-                break
-            best = step
-            users += 20 if users < 100 else 40
-        if best is None:
-            print("highest rate held with p95 < 150 ms: none (even 20 req/s was not held)")
-        else:
-            print(f"highest rate held with p95 < {P95_LIMIT_MS:.0f} ms: {best.rps:.1f} req/s "
-                  f"({best.users} users, p95 {best.p95:.0f} ms)")
+        threaded = run_threads("threads-20", host, 20, args.duration, cfg)
+        show(threaded)
+        print(f"acceptance by the thread load generator: {'PASS' if threaded.held else 'FAIL'}")
+
+        for generator in ("locust", "threads"):
+            first = target if generator == "locust" else threaded
+            best = first if first.held else None
+            users = 40
+            while best is not None and users <= args.max_users:
+                label = f"{generator}-{users}"
+                if generator == "locust":
+                    step = run_locust(label, host, users, args.step_duration, config, workdir,
+                                      "pages")
+                else:
+                    step = run_threads(label, host, users, args.step_duration, cfg)
+                show(step)
+                if not step.held:
+                    break
+                best = step
+                users += 20 if users < 100 else 40
+            if best is None:
+                print(f"{generator}: highest rate held with p95 < {P95_LIMIT_MS:.0f} ms: none "
+                      "(20 req/s was not held)")
+            else:
+                print(f"{generator}: highest rate held with p95 < {P95_LIMIT_MS:.0f} ms: "
+                      f"{best.rps:.1f} req/s ({best.users} users, p95 {best.p95:.0f} ms)")
+    except BaseException:
+        print(f"server log ({server_log}), last lines:", file=sys.stderr)
+        print("\n".join(server_log.read_text().splitlines()[-15:]), file=sys.stderr)
+        raise
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

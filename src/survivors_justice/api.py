@@ -357,7 +357,7 @@ def list_cases(
     if state is not None:
         qs = qs.filter(state=state)
     result = services.page_of(
-        services.with_list_data(qs.order_by("opened_at", "pk")), page, services.API_PAGE_SIZE
+        services.with_list_data(qs.order_by("pk")), page, services.API_PAGE_SIZE
     )
     _audit(
         request,

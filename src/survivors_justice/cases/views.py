@@ -90,7 +90,8 @@ def _rows(cases: list[Case]) -> list[dict[str, Any]]:
 def intake_queue(request: HttpRequest) -> HttpResponse:
     """New cases, oldest first, each with the policy's recommendation, reasons and gaps."""
     qs = services.with_list_data(
-        visible_cases(request.user).filter(state=CaseState.INTAKE).order_by("opened_at", "pk")
+        # oldest first: ids grow in the order cases are opened (index cases_case_state_id_idx)
+        visible_cases(request.user).filter(state=CaseState.INTAKE).order_by("pk")
     )
     page = services.page_of(qs, _page_number(request), PAGE_SIZE)
     audit_list_read(request, page.items, action="cases.intake_queue.read")
@@ -105,7 +106,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
 @require(Action.PRIORITY_LIST)
 def priority_list(request: HttpRequest) -> HttpResponse:
     """Priority and panel cases (trafficking prosecutors)."""
-    qs = services.with_list_data(visible_cases(request.user).order_by("-opened_at", "-pk"))
+    qs = services.with_list_data(visible_cases(request.user).order_by("-pk"))  # newest first
     page = services.page_of(qs, _page_number(request), PAGE_SIZE)
     audit_list_read(request, page.items, action="cases.priority_list.read")
     return render(request, "cases/priority_list.html", {"page": page})
