@@ -17,11 +17,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from survivors_justice.analytics.defaults import DEFAULT_THRESHOLD, MIN_COUNT
 from survivors_justice.analytics.errors import AnalyticsError
 from survivors_justice.analytics.groups import ALL, Dimension, GeoLevel
-from survivors_justice.analytics.measures import MIN_COUNT
 from survivors_justice.analytics.offenses import Offenses
-from survivors_justice.analytics.suppression import DEFAULT_THRESHOLD
 
 app = typer.Typer(help="Reports: disparities in arrests, rates and rate ratios.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)

@@ -16,6 +16,7 @@ import math
 
 import polars as pl
 
+from survivors_justice.analytics.defaults import MIN_COUNT
 from survivors_justice.analytics.errors import UnknownGroupError
 from survivors_justice.analytics.groups import (
     ALL,
@@ -36,7 +37,6 @@ from survivors_justice.analytics.reference import (
 )
 from survivors_justice.analytics.source import require_column
 
-MIN_COUNT = 20
 MIN_POPULATION = 1_000  # no rate over fewer residents: parks, airports, tiny groups
 Z95 = 1.959963984540054
 PER = 100_000

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import polars as pl
 
 from survivors_justice.analytics import geo as geo_mod
+from survivors_justice.analytics.defaults import DEFAULT_THRESHOLD, MIN_COUNT
 from survivors_justice.analytics.errors import MissingColumnError
 from survivors_justice.analytics.groups import (
     ALL,
@@ -25,7 +26,7 @@ from survivors_justice.analytics.groups import (
     GeoLevel,
     group_label,
 )
-from survivors_justice.analytics.measures import MIN_COUNT, WEIGHT, disparity_table
+from survivors_justice.analytics.measures import WEIGHT, disparity_table
 from survivors_justice.analytics.offenses import Offenses, role_lookup, select_offenses
 from survivors_justice.analytics.outcomes import (
     policy_effective_from,
@@ -35,7 +36,6 @@ from survivors_justice.analytics.outcomes import (
 from survivors_justice.analytics.reference import CITY, nta_table, precinct_boroughs
 from survivors_justice.analytics.source import clean_arrests, read_arrests_csv
 from survivors_justice.analytics.suppression import (
-    DEFAULT_THRESHOLD,
     Table,
     protect,
     protect_many,

@@ -34,10 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from survivors_justice.analytics.defaults import DEFAULT_THRESHOLD
 from survivors_justice.analytics.errors import SuppressionError
 from survivors_justice.analytics.groups import ALL
-
-DEFAULT_THRESHOLD = 11
 
 RULE: tuple[str, ...] = (
     "Counts from 1 to {t1} are suppressed (shown as “suppressed”); zeros are shown.",
