@@ -551,8 +551,13 @@ def _check_overlaps(catalog: Catalog) -> None:
                 )
 
 
+# libyaml's safe loader when PyYAML was built with it (the catalog loads in 8 ms instead of 40),
+# else the Python one.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @functools.cache
 def load_catalog() -> Catalog:
     """The packaged catalog (``law/catalog.yaml``), parsed once per process."""
     text = resources.files("survivors_justice.law").joinpath(CATALOG_FILE).read_text("utf-8")
-    return catalog_from_mapping(yaml.safe_load(text))
+    return catalog_from_mapping(yaml.load(text, Loader=_SAFE_LOADER))  # noqa: S506 (a safe loader)
