@@ -11,34 +11,22 @@ import polars as pl
 
 from survivors_justice.django_setup import setup
 
-COLUMNS = (
-    "arrest_date",
-    "law_code",
-    "pd_cd",
-    "borough",
-    "precinct",
-    "age_group",
-    "sex_recorded",
-    "race",
-    "latitude",
-    "longitude",
-    "sexual_orientation",
-    "gender_identity",
-)
-_SCHEMA = {
-    "arrest_date": pl.Date,
-    "law_code": pl.String,
-    "pd_cd": pl.String,
-    "borough": pl.String,
-    "precinct": pl.Int64,
-    "age_group": pl.String,
-    "sex_recorded": pl.String,
-    "race": pl.String,
-    "latitude": pl.Float64,
-    "longitude": pl.Float64,
-    "sexual_orientation": pl.String,
-    "gender_identity": pl.String,
+# report column -> (the stored field it comes from, its Polars type)
+_FIELDS: dict[str, tuple[str, type[pl.DataType]]] = {
+    "arrest_date": ("arrest_date", pl.Date),
+    "law_code": ("law_code", pl.String),
+    "pd_cd": ("pd_cd", pl.String),
+    "borough": ("borough", pl.String),
+    "precinct": ("precinct", pl.Int64),
+    "age_group": ("age_group", pl.String),
+    "sex_recorded": ("sex_recorded", pl.String),
+    "race": ("race", pl.String),
+    "latitude": ("latitude", pl.Float64),
+    "longitude": ("longitude", pl.Float64),
+    "sexual_orientation": ("case__defendant__sexual_orientation", pl.String),
+    "gender_identity": ("case__defendant__gender_identity", pl.String),
 }
+COLUMNS = tuple(_FIELDS)
 NOT_RECORDED = "not_recorded"
 
 
@@ -49,23 +37,12 @@ def store_frame(chunk_size: int = 50_000) -> pl.DataFrame:
 
     rows = (
         Arrest.objects.order_by("pk")
-        .values_list(
-            "arrest_date",
-            "law_code",
-            "pd_cd",
-            "borough",
-            "precinct",
-            "age_group",
-            "sex_recorded",
-            "race",
-            "latitude",
-            "longitude",
-            "case__defendant__sexual_orientation",
-            "case__defendant__gender_identity",
-        )
+        .values_list(*(path for path, _ in _FIELDS.values()))
         .iterator(chunk_size=chunk_size)
     )
-    frame = pl.DataFrame(list(rows), schema=_SCHEMA, orient="row")
+    frame = pl.DataFrame(
+        list(rows), schema={name: kind for name, (_, kind) in _FIELDS.items()}, orient="row"
+    )
     return frame.with_columns(
         pl.col("sexual_orientation").fill_null(NOT_RECORDED),
         pl.col("gender_identity").fill_null(NOT_RECORDED),
