@@ -18,6 +18,7 @@ from rich.table import Table
 
 from survivors_justice.django_setup import setup
 from survivors_justice.policy import cli as policy_cli
+from survivors_justice.policy.screen import OUTPUT as SCREEN_OUTPUT
 
 if TYPE_CHECKING:
     from survivors_justice.screening.services import Difference
@@ -25,19 +26,8 @@ if TYPE_CHECKING:
 err = Console(stderr=True)
 out = Console()
 
-OUTPUT_COLUMNS = (
-    "arrest_key",
-    "law_code",
-    "section",
-    "subdivision",
-    "role",
-    "outcome",
-    "rule_id",
-    "policy_version",
-    "missing_facts",
-    "seal",
-    "case",
-)
+# The file screen's columns, then the case number.
+OUTPUT_COLUMNS = (*SCREEN_OUTPUT, "case")
 
 
 def _actor() -> str:
