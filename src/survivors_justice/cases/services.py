@@ -457,26 +457,42 @@ def _has_priority(outcomes: Mapping[str, str]) -> bool:
     return PRIORITY_OUTCOME in outcomes.values()
 
 
+def _decidable(
+    actor: Any, case_id: int, policy_version: str | None
+) -> tuple[Case, Recommendation]:
+    """Lock the case, check the actor may decide it, and check the recommendation the actor saw
+    (``policy_version``) is still the one in force. Call inside the decision's transaction."""
+    case = _lock_case(case_id)
+    if not can(actor, Action.DECIDE_CASE, case):
+        raise NotAllowed(actor, Action.DECIDE_CASE, case)
+    rec = recommend(case)
+    if policy_version is not None and policy_version != rec.policy_version:
+        raise RecommendationChanged(case, policy_version, rec.policy_version)
+    return case, rec
+
+
+def _recommended(rec: Recommendation) -> dict[str, Any]:
+    """What a decision records of the recommendation it answers."""
+    return {
+        "policy_id": rec.policy_id,
+        "policy_version": rec.policy_version,
+        "recommended_priority": rec.case_priority,
+        "recommendation": copy.deepcopy(rec.raw),
+    }
+
+
 def accept_recommendation(
     *, actor: Any, case_id: int, source: str = "", policy_version: str | None = None
 ) -> ChargingDecision:
     """Decide ``case_id`` as the policy recommends. The case leaves intake."""
     with transaction.atomic():
-        case = _lock_case(case_id)
-        if not can(actor, Action.DECIDE_CASE, case):
-            raise NotAllowed(actor, Action.DECIDE_CASE, case)
-        rec = recommend(case)
-        if policy_version is not None and policy_version != rec.policy_version:
-            raise RecommendationChanged(case, policy_version, rec.policy_version)
+        case, rec = _decidable(actor, case_id, policy_version)
         previous = _move(case, rec.state)
         decision = ChargingDecision.objects.create(
             case=case,
             kind=DecisionKind.ACCEPT,
             status=DecisionStatus.FINAL,
-            policy_id=rec.policy_id,
-            policy_version=rec.policy_version,
-            recommended_priority=rec.case_priority,
-            recommendation=copy.deepcopy(rec.raw),
+            **_recommended(rec),
             outcomes=rec.outcomes,
             priority=_has_priority(rec.outcomes),
             seller_case=rec.declines,
@@ -520,12 +536,7 @@ def override_recommendation(
         raise ReasonRequired("an override", reason_text)
     chosen = {str(k): str(v) for k, v in outcomes.items()}
     with transaction.atomic():
-        case = _lock_case(case_id)
-        if not can(actor, Action.DECIDE_CASE, case):
-            raise NotAllowed(actor, Action.DECIDE_CASE, case)
-        rec = recommend(case)
-        if policy_version is not None and policy_version != rec.policy_version:
-            raise RecommendationChanged(case, policy_version, rec.policy_version)
+        case, rec = _decidable(actor, case_id, policy_version)
         if set(chosen) != set(rec.outcomes):
             raise ChargeOutcomesMismatch(case, rec.outcomes, chosen)
         for p, value in chosen.items():
@@ -546,10 +557,7 @@ def override_recommendation(
             case=case,
             kind=DecisionKind.OVERRIDE,
             status=status,
-            policy_id=rec.policy_id,
-            policy_version=rec.policy_version,
-            recommended_priority=rec.case_priority,
-            recommendation=copy.deepcopy(rec.raw),
+            **_recommended(rec),
             outcomes=chosen,
             priority=status == DecisionStatus.FINAL and _has_priority(chosen),
             seller_case=rec.declines,
