@@ -15,7 +15,7 @@ comes out ``True`` (or ``False``) does so for every way the unknown facts could 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import polars as pl
@@ -37,19 +37,44 @@ class Is:
     values: frozenset[FactValue]
 
 
+# The compound conditions keep their hash: the policy compiler memoises on tuples of them, and a
+# dataclass would otherwise rehash the whole tree at every lookup.
+
+
 @dataclass(frozen=True, slots=True)
 class All:
     items: tuple[Cond, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((All, self.items)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
 class AnyOf:
     items: tuple[Cond, ...]
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((AnyOf, self.items)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
     item: Cond
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((Not, self.item)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
 
 Cond = Const | Is | All | AnyOf | Not
@@ -148,6 +173,7 @@ def make_not(item: Cond) -> Cond:
     return Not(item)
 
 
+@lru_cache(maxsize=65536)
 def restrict(cond: Cond, fact: str, value: FactValue) -> Cond:
     """The condition once ``fact`` is known to be ``value``, simplified."""
     if isinstance(cond, Is):

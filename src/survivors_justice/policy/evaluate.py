@@ -183,7 +183,8 @@ def _resolve(catalog: Catalog, charge: ChargeFacts) -> ResolvedCharge:
 Pair = tuple[Cond, Outcome]
 
 
-def _possible(rules: tuple[Pair, ...]) -> set[Outcome]:
+@lru_cache(maxsize=65536)
+def _possible(rules: tuple[Pair, ...]) -> frozenset[Outcome]:
     """Outcomes some completion could give (over-approximation; exact once settled)."""
     out: set[Outcome] = set()
     for cond, outcome in rules:
@@ -192,7 +193,7 @@ def _possible(rules: tuple[Pair, ...]) -> set[Outcome]:
         out.add(outcome)
         if cond == TRUE:
             break
-    return out
+    return frozenset(out)
 
 
 def _next_fact(lists: tuple[tuple[Pair, ...], ...]) -> str:
@@ -206,6 +207,7 @@ def _next_fact(lists: tuple[tuple[Pair, ...], ...]) -> str:
     raise AssertionError("unreachable: every list is settled")
 
 
+@lru_cache(maxsize=65536)
 def _restrict_list(rules: tuple[Pair, ...], fact: str, value: FactValue) -> tuple[Pair, ...]:
     """Restrict every condition; drop rules that became false, and everything after a rule
     that became true (it always decides first). The result is canonical, so memos hit."""
