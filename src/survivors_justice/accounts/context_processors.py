@@ -9,26 +9,26 @@ from django.urls import NoReverseMatch, reverse
 
 from survivors_justice.accounts.middleware import is_verified
 from survivors_justice.accounts.roles import Role
+from survivors_justice.permissions import Action, can, role_of
 
 
 @dataclass(frozen=True, slots=True)
 class NavItem:
     url_name: str
     label: str
-    roles: frozenset[Role]
+    action: Action | None  # None: every signed-in role; else whoever the permission module lets
 
 
-_ALL = frozenset(Role)
-
-# Pages appear in the header for the roles listed; a page not (yet) in the URL map is left out.
+# Pages appear in the header for the roles the permission module lets open them (the same rule
+# the page's view applies); a page not (yet) in the URL map is left out.
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("accounts:home", "Home", _ALL),
-    NavItem("cases:queue", "Intake queue", frozenset({Role.INTAKE_ADA, Role.SUPERVISOR})),
-    NavItem("cases:priority_list", "Priority cases", frozenset({Role.TRAFFICKING_ADA})),
-    NavItem("cases:overrides", "Override queue", frozenset({Role.SUPERVISOR})),
-    NavItem("cases:compliance", "Compliance", frozenset({Role.SUPERVISOR})),
-    NavItem("audit:log", "Audit log", frozenset({Role.ADMIN})),
-    NavItem("accounts:users", "Accounts", frozenset({Role.ADMIN})),
+    NavItem("accounts:home", "Home", None),
+    NavItem("cases:queue", "Intake queue", Action.INTAKE_QUEUE),
+    NavItem("cases:priority_list", "Priority cases", Action.PRIORITY_LIST),
+    NavItem("cases:overrides", "Override queue", Action.OVERRIDE_QUEUE),
+    NavItem("cases:compliance", "Compliance", Action.COMPLIANCE),
+    NavItem("audit:log", "Audit log", Action.AUDIT_LOG),
+    NavItem("accounts:users", "Accounts", Action.MANAGE_USERS),
 )
 
 
@@ -42,10 +42,11 @@ class NavLink:
 def nav_links(request: HttpRequest) -> list[NavLink]:
     if not is_verified(request):
         return []
-    role = getattr(request.user, "role", "")
+    if role_of(request.user) is None:
+        return []
     links = []
     for item in NAV_ITEMS:
-        if role not in item.roles:
+        if item.action is not None and not can(request.user, item.action):
             continue
         try:
             url = reverse(item.url_name)
