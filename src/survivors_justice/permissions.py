@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.views import defaults
 
 from survivors_justice.accounts.roles import Role
@@ -46,6 +47,7 @@ class Action(StrEnum):
     """Everything the rules distinguish. Object actions take the object as ``obj``."""
 
     INTAKE_QUEUE = "cases.intake_queue"  # the list of new cases and their recommendations
+    EXPORT_CASES = "cases.export"  # a CSV file of the (filtered) intake queue
     PRIORITY_LIST = "cases.priority_list"  # priority and panel cases (trafficking prosecutors)
     VIEW_CASE = "cases.view"  # obj: Case — defendant identity, charges, recommendation
     DECIDE_CASE = "cases.decide"  # obj: Case — accept or override the recommendation
@@ -80,6 +82,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.SUPERVISOR: frozenset(
         {
             Action.INTAKE_QUEUE,
+            Action.EXPORT_CASES,
             Action.VIEW_CASE,
             Action.OVERRIDE_QUEUE,
             Action.REVIEW_OVERRIDE,
@@ -100,6 +103,12 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
 }
 assert set(ROLE_ACTIONS) == set(Role.values), "every role needs a row in ROLE_ACTIONS"
+# An export is a list: whoever may export may see the list, and the cases in it.
+assert all(
+    {Action.INTAKE_QUEUE, Action.VIEW_CASE} <= acts
+    for acts in ROLE_ACTIONS.values()
+    if Action.EXPORT_CASES in acts
+)
 assert {r for r, acts in ROLE_ACTIONS.items() if Action.EVALUATE_POLICY in acts} <= _OFFICE_STAFF
 
 
@@ -212,7 +221,7 @@ def not_found(request: HttpRequest) -> HttpResponse:
     return defaults.page_not_found(request, exception=Http404())
 
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]  # a page, or a streamed file
 
 
 def require(action: Action) -> Callable[[View], View]:
@@ -220,7 +229,7 @@ def require(action: Action) -> Callable[[View], View]:
 
     def wrap(view: View) -> View:
         @functools.wraps(view)
-        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not can(request.user, action):
                 return forbidden(request)
             return view(request, *args, **kwargs)
@@ -238,7 +247,7 @@ def case_view(action: Action = Action.VIEW_CASE) -> Callable[[View], View]:
 
     def wrap(view: View) -> View:
         @functools.wraps(view)
-        def inner(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponse:
+        def inner(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
             from survivors_justice.cases.models import Case
 
             if not can(request.user, Action.VIEW_CASE):

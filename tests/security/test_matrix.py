@@ -120,7 +120,27 @@ MATRIX: dict[str, list[Probe]] = {
     "audit:verify": [Probe("POST", lambda w: "/audit/verify/", {"admin": 200}, 403)],
     # intake
     "cases:queue": [
-        Probe("GET", lambda w: "/cases/intake/", {"intake_ada": 200, "supervisor": 200}, 403)
+        Probe("GET", lambda w: "/cases/intake/", {"intake_ada": 200, "supervisor": 200}, 403),
+        # searching for a case the role may not see finds nothing of it (the page echoes the
+        # search box, so search by the arrest key, which the matrix does not look for)
+        Probe("GET", lambda w: f"/cases/intake/?q={w.closed.arrest.arrest_key}&status=any",
+              INTAKE_ROLES, 403),
+        Probe(
+            "GET",
+            lambda w: f"/cases/intake/?q={w.priority.arrest.arrest_key}&status=any"
+            "&outcome=prosecute_priority",
+            INTAKE_ROLES,
+            403,
+        ),
+        Probe("GET", lambda w: "/cases/intake/?status=any&role=buyer&sort=-arrested", INTAKE_ROLES,
+              403),
+    ],
+    "cases:queue_export": [
+        Probe("GET", lambda w: "/cases/intake/export.csv", {"supervisor": 200}, 403),
+        Probe("GET", lambda w: "/cases/intake/export.csv?status=any&outcome=decline",
+              {"supervisor": 200}, 403),
+        Probe("GET", lambda w: f"/cases/intake/export.csv?q={w.panel.number}&status=any",
+              {"supervisor": 200}, 403),
     ],
     "cases:priority_list": [
         Probe("GET", lambda w: "/cases/priority/", {"trafficking_ada": 200}, 403)
@@ -304,7 +324,8 @@ def test_role_gets_what_the_matrix_says(name: str, index: int, who: str) -> None
     assert response.status_code == expected, (
         f"{who} {probe.method} {url}: got {response.status_code}, the matrix says {expected}"
     )
-    body = response.content.decode(errors="replace")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode(errors="replace")
     for case in hidden:
         for text in _identifying(case):
             assert text not in body, f"{who} {probe.method} {url} shows {text!r} of a hidden case"

@@ -220,16 +220,56 @@ def _fact_key(case: Case, on: date | None) -> tuple[Any, ...]:
     """Everything :func:`case_facts` reads from the case, as a hashable key."""
     arrest = case.arrest
     charges = _charges(case)
-    codes = tuple(c.law_code for c in charges) or (arrest.law_code,)
-    positions = tuple(c.position for c in charges) or (1,)
+    return fact_key(
+        arrest_law_code=arrest.law_code,
+        charges=[(c.position, c.law_code) for c in charges],
+        pd_cd=arrest.pd_cd,
+        arrest_date=arrest.arrest_date,
+        age_group=arrest.age_group,
+        on=on,
+    )
+
+
+def fact_key(
+    *,
+    arrest_law_code: str,
+    charges: Iterable[tuple[int, str]],
+    pd_cd: str,
+    arrest_date: date,
+    age_group: str,
+    on: date | None = None,
+) -> tuple[Any, ...]:
+    """The key :func:`recommend` caches on, from plain column values (a search reads these
+    without loading a case): ``charges`` are (position, law code) pairs, in any order."""
+    ordered = sorted(charges)
+    codes = tuple(code for _, code in ordered) or (arrest_law_code,)
+    positions = tuple(position for position, _ in ordered) or (1,)
     return (
         codes,
         positions,
-        arrest.pd_cd or None,
-        arrest.arrest_date.isoformat(),
-        arrest.age_group or None,
+        pd_cd or None,
+        arrest_date.isoformat(),
+        age_group or None,
         (on or timezone.localdate()).isoformat(),
     )
+
+
+def recommended_outcomes(key: tuple[Any, ...]) -> frozenset[str]:
+    """The outcomes the policy in force recommends for the charges of the case with ``key``
+    (what the queue shows for it); cached per policy document and key."""
+    policy = current_policy()
+    _POLICIES.setdefault(id(policy), policy)
+    cache = _OUTCOMES.setdefault(id(policy), {})
+    hit = cache.get(key)
+    if hit is None:
+        if len(cache) > 200_000:
+            cache.clear()
+        hit = frozenset(c.outcome for c in _recommend_cached(id(policy), key).charges)
+        cache[key] = hit
+    return hit
+
+
+_OUTCOMES: dict[int, dict[tuple[Any, ...], frozenset[str]]] = {}
 
 
 def case_facts(case: Case, *, on: date | None = None) -> dict[str, Any]:

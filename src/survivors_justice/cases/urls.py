@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("intake/", views.intake_queue, name="queue"),
+    path("intake/export.csv", views.queue_export, name="queue_export"),
     path("priority/", views.priority_list, name="priority_list"),
     path("overrides/", views.override_queue, name="overrides"),
     path("overrides/<int:pk>/review/", views.review, name="review"),

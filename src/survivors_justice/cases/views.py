@@ -7,19 +7,24 @@ renders. Every page that shows a defendant's record writes an audit record of th
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from survivors_justice.audit.reads import audit_list_read, audit_read
-from survivors_justice.cases import services
-from survivors_justice.cases.flows import CaseState, IllegalTransition
-from survivors_justice.cases.forms import AcceptForm, OverrideForm, ReviewForm
+from survivors_justice.audit.services import record_event
+from survivors_justice.cases import search, services
+from survivors_justice.cases.flows import IllegalTransition
+from survivors_justice.cases.forms import AcceptForm, OverrideForm, QueueFilterForm, ReviewForm
 from survivors_justice.cases.models import Case, ChargingDecision, DecisionStatus
 from survivors_justice.cases.services import OUTCOME_LABELS
 from survivors_justice.permissions import (
@@ -85,21 +90,83 @@ def _rows(cases: list[Case]) -> list[dict[str, Any]]:
     return rows
 
 
+def _query(params: dict[str, str], **extra: Any) -> str:
+    return "?" + urlencode({**params, **{k: str(v) for k, v in extra.items()}})
+
+
 @require_GET
 @require(Action.INTAKE_QUEUE)
 def intake_queue(request: HttpRequest) -> HttpResponse:
-    """New cases, oldest first, each with the policy's recommendation, reasons and gaps."""
-    qs = services.with_list_data(
-        # oldest first: ids grow in the order cases are opened (index cases_case_state_id_idx)
-        visible_cases(request.user).filter(state=CaseState.INTAKE).order_by("pk")
-    )
-    page = services.page_of(qs, _page_number(request), PAGE_SIZE)
-    audit_list_read(request, page.items, action="cases.intake_queue.read")
-    return render(
+    """New cases, oldest first, each with the policy's recommendation, reasons and gaps; the
+    filters come from the query string (bookmarkable). An htmx request from the filter form gets
+    only the results."""
+    form = QueueFilterForm(request.GET)
+    form.is_valid()  # errors are shown beside their fields; the valid part still filters
+    wanted = form.case_filter()
+    page = search.page(request.user, wanted, _page_number(request), PAGE_SIZE)
+    params = wanted.params()
+    audit_list_read(
         request,
-        "cases/intake_queue.html",
-        {"page": page, "rows": _rows(page.items), "labels": OUTCOME_LABELS},
+        page.items,
+        action="cases.intake_queue.search" if wanted.narrows else "cases.intake_queue.read",
+        details={"filter": params, "page": page.number},
     )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": _rows(page.items),
+        "labels": OUTCOME_LABELS,
+        "filtered": wanted.narrows,
+        "previous_url": _query(params, page=page.number - 1) if page.has_previous else "",
+        "next_url": _query(params, page=page.number + 1) if page.has_next else "",
+        "export_url": (
+            reverse("cases:queue_export") + _query(params)
+            if can(request.user, Action.EXPORT_CASES)
+            else ""
+        ),
+    }
+    if _htmx(request) and request.headers.get("HX-Target") == "queue-search":
+        return render(request, "cases/_queue_search.html", context)
+    return render(request, "cases/intake_queue.html", context)
+
+
+@require_GET
+@require(Action.EXPORT_CASES)
+def queue_export(request: HttpRequest) -> HttpResponseBase:
+    """The filtered queue as CSV, streamed. Audited before the first byte: who, the filter, how
+    many rows and which cases, and whether names were in it."""
+    form = QueueFilterForm(request.GET)
+    if not form.is_valid():
+        problems = "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items())
+        return HttpResponseBadRequest(
+            f"The filter is not valid ({problems}). Correct it on the intake queue page and "
+            "export again.",
+            content_type="text/plain; charset=utf-8",
+        )
+    wanted = form.case_filter()
+    ids = search.matching_ids(request.user, wanted)
+    columns = search.export_columns(request.user)
+    with transaction.atomic():
+        record_event(
+            actor=request.user.get_username(),
+            action="cases.export",
+            object_type="case",
+            source=source_of(request),
+            details={
+                "path": request.path,
+                "filter": wanted.params(),
+                "rows": len(ids),
+                "ids": [str(pk) for pk in ids],
+                "personal_columns": [c for c in columns if c in search.PERSONAL_COLUMNS],
+            },
+        )
+    name = f"intake-queue-{timezone.localdate():%Y-%m-%d}.csv"
+    response = StreamingHttpResponse(
+        search.csv_lines(ids, columns), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

@@ -1,0 +1,244 @@
+"""Finding cases in the intake queue: filters, sort, pages and the CSV export's rows.
+
+Every query starts from :func:`survivors_justice.permissions.visible_cases`, so a search or an
+export never reaches a case its reader could not open. Names and other personal fields are
+encrypted in the database (AES-GCM, ``PersonalTextField``): SQL cannot compare them, so a search
+matches the case number and the NYPD arrest key only (docs/decisions.md).
+
+The recommended outcome is not stored: it is the policy in force applied to the case's facts
+today, as the queue shows it. Filtering on it reads the few columns the facts come from, in
+pages of the sorted query, and asks :func:`services.recommended_outcomes` (cached per distinct
+fact set), so page 1 stops as soon as it has its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from survivors_justice.arrests.models import Charge
+from survivors_justice.cases import services
+from survivors_justice.cases.flows import CaseState
+from survivors_justice.cases.models import Case
+from survivors_justice.permissions import INTAKE_STATES, visible_cases
+
+# sort key -> (label, ORDER BY); every ordering ends on a unique column so pages never overlap.
+SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "opened": ("Opened, oldest first", ("pk",)),
+    "-opened": ("Opened, newest first", ("-pk",)),
+    "arrested": ("Arrest date, oldest first", ("arrest__arrest_date", "pk")),
+    "-arrested": ("Arrest date, newest first", ("-arrest__arrest_date", "-pk")),
+    "number": ("Case number", ("number",)),
+}
+ANY_STATE = "any"
+SCAN_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a person asked the queue for. Empty values filter nothing."""
+
+    q: str = ""
+    outcome: str = ""
+    role: str = ""
+    status: str = ""  # "" = new cases (intake); ANY_STATE = every state of the queue
+    borough: str = ""
+    precinct: int | None = None
+    arrested_from: date | None = None
+    arrested_to: date | None = None
+    sort: str = "opened"
+
+    def params(self) -> dict[str, str]:
+        """The filter as query parameters (empty ones left out): for links and the audit log."""
+        values = {
+            "q": self.q,
+            "outcome": self.outcome,
+            "role": self.role,
+            "status": self.status,
+            "borough": self.borough,
+            "precinct": "" if self.precinct is None else str(self.precinct),
+            "arrested_from": self.arrested_from.isoformat() if self.arrested_from else "",
+            "arrested_to": self.arrested_to.isoformat() if self.arrested_to else "",
+            "sort": "" if self.sort == "opened" else self.sort,
+        }
+        return {k: v for k, v in values.items() if v}
+
+    @property
+    def narrows(self) -> bool:
+        """Anything beyond the plain queue (sort alone narrows nothing)."""
+        return any(k != "sort" for k in self.params())
+
+
+def _states(status: str) -> list[str]:
+    if status == ANY_STATE:
+        return sorted(INTAKE_STATES)
+    if status in INTAKE_STATES:
+        return [status]
+    return [CaseState.INTAKE]
+
+
+def filtered_cases(principal: Any, f: CaseFilter) -> QuerySet[Case]:
+    """The cases ``principal`` may see that match ``f`` (all but the outcome), sorted."""
+    qs = visible_cases(principal).filter(state__in=_states(f.status))
+    if f.q:
+        text = f.q.strip()
+        qs = qs.filter(Q(number__icontains=text) | Q(arrest__arrest_key__icontains=text))
+    if f.role:
+        qs = qs.filter(Exists(Charge.objects.filter(arrest_id=OuterRef("arrest_id"), role=f.role)))
+    if f.borough:
+        qs = qs.filter(arrest__borough=f.borough)
+    if f.precinct is not None:
+        qs = qs.filter(arrest__precinct=f.precinct)
+    if f.arrested_from:
+        qs = qs.filter(arrest__arrest_date__gte=f.arrested_from)
+    if f.arrested_to:
+        qs = qs.filter(arrest__arrest_date__lte=f.arrested_to)
+    return qs.order_by(*SORTS.get(f.sort, SORTS["opened"])[1])
+
+
+def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterator[int]:
+    """The ids of ``qs``, in order, whose recommendation gives some charge ``outcome``."""
+    found = 0
+    rows = qs.values_list(
+        "pk",
+        "arrest_id",
+        "arrest__law_code",
+        "arrest__pd_cd",
+        "arrest__arrest_date",
+        "arrest__age_group",
+    )
+    offset = 0
+    today = timezone.localdate()
+    while True:
+        chunk = list(rows[offset : offset + SCAN_CHUNK])
+        if not chunk:
+            return
+        offset += len(chunk)
+        charges: dict[int, list[tuple[int, str]]] = {}
+        for arrest_id, position, law_code in Charge.objects.filter(
+            arrest_id__in=[r[1] for r in chunk]
+        ).values_list("arrest_id", "position", "law_code"):
+            charges.setdefault(arrest_id, []).append((position, law_code))
+        for pk, arrest_id, law_code, pd_cd, arrest_date, age_group in chunk:
+            key = services.fact_key(
+                arrest_law_code=law_code,
+                charges=charges.get(arrest_id, []),
+                pd_cd=pd_cd,
+                arrest_date=arrest_date,
+                age_group=age_group,
+                on=today,
+            )
+            if outcome in services.recommended_outcomes(key):
+                yield pk
+                found += 1
+                if limit is not None and found >= limit:
+                    return
+        if len(chunk) < SCAN_CHUNK:
+            return
+
+
+def matching_ids(principal: Any, f: CaseFilter, limit: int | None = None) -> list[int]:
+    """The ids of every case ``principal`` may see that matches ``f``, in the filter's order."""
+    qs = filtered_cases(principal, f)
+    if f.outcome:
+        return list(_with_outcome(qs, f.outcome, limit))
+    ids = qs.values_list("pk", flat=True)
+    return list(ids[:limit] if limit is not None else ids)
+
+
+def in_order(ids: list[int]) -> list[Case]:
+    """The cases ``ids`` with what a list shows of them, in the order given."""
+    by_pk = {c.pk: c for c in services.with_list_data(Case.objects.filter(pk__in=ids))}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def page(principal: Any, f: CaseFilter, number: int, size: int) -> services.Page:
+    """One page of the filtered queue (no COUNT(*): one row more than shown says "next")."""
+    number = max(1, number)
+    if not f.outcome:
+        qs = services.with_list_data(filtered_cases(principal, f))
+        return services.page_of(qs, number, size)
+    ids = matching_ids(principal, f, limit=number * size + 1)
+    shown = ids[(number - 1) * size : number * size]
+    return services.Page(items=in_order(shown), number=number, has_next=len(ids) > number * size)
+
+
+# --- the CSV export ----------------------------------------------------------------------------
+
+EXPORT_CHUNK = 500
+BASE_COLUMNS = (
+    "case_number",
+    "arrest_key",
+    "state",
+    "opened",
+    "arrest_date",
+    "borough",
+    "precinct",
+    "age_group",
+    "charges",
+    "charged_as",
+    "recommendation",
+    "policy_version",
+)
+PERSONAL_COLUMNS = ("defendant_given_name", "defendant_family_name")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_columns(principal: Any) -> tuple[str, ...]:
+    """The columns ``principal`` gets: names only for a role that may open the cases' records."""
+    from survivors_justice.permissions import Action, can
+
+    return BASE_COLUMNS + (PERSONAL_COLUMNS if can(principal, Action.VIEW_CASE) else ())
+
+
+def _cell(value: object) -> str:
+    """Text a spreadsheet shows as text: a leading ``= + - @`` would start a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _row(case: Case, columns: tuple[str, ...]) -> list[str]:
+    rec = services.recommend(case)
+    arrest = case.arrest
+    charges = sorted(arrest.charges.all(), key=lambda c: c.position)
+    values: dict[str, object] = {
+        "case_number": case.number,
+        "arrest_key": arrest.arrest_key,
+        "state": case.state,
+        "opened": case.opened_at.date().isoformat(),
+        "arrest_date": arrest.arrest_date.isoformat(),
+        "borough": arrest.borough,
+        "precinct": arrest.precinct,
+        "age_group": arrest.age_group,
+        "charges": "; ".join(c.law_code for c in charges) or arrest.law_code,
+        "charged_as": "; ".join(c.role or "not cataloged" for c in charges),
+        "recommendation": "; ".join(c.outcome for c in rec.charges),
+        "policy_version": f"{rec.policy_id}@{rec.policy_version}",
+    }
+    if PERSONAL_COLUMNS[0] in columns:
+        values["defendant_given_name"] = case.defendant.given_name
+        values["defendant_family_name"] = case.defendant.family_name
+    return [_cell(values[c]) for c in columns]
+
+
+class _Line:
+    """A file-like object whose ``write`` returns what it was given (for ``csv.writer``)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_lines(ids: list[int], columns: tuple[str, ...]) -> Iterator[str]:
+    """The header, then one CSV line per case of ``ids`` (in that order), read in chunks."""
+    import csv
+
+    writer = csv.writer(_Line())
+    yield writer.writerow(columns)
+    for start in range(0, len(ids), EXPORT_CHUNK):
+        for case in in_order(ids[start : start + EXPORT_CHUNK]):
+            yield writer.writerow(_row(case, columns))
