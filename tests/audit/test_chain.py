@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection, transaction
+from tests.audit.tamper import tamper_delete, tamper_update
 from typer.testing import CliRunner
 
 from survivors_justice.audit.chain import AuditDetailsError, BreakKind, normalise_details
@@ -45,7 +46,7 @@ def test_empty_log_verifies() -> None:
 
 def test_edited_record_is_reported_as_changed() -> None:
     _log(5)
-    AuditRecord.objects.filter(seq=3).update(outcome="failure")
+    assert tamper_update(AuditRecord.objects.filter(seq=3), outcome="failure") == 1
     result = verify()
     assert not result.ok
     assert result.first_break is not None
@@ -56,15 +57,14 @@ def test_edited_record_is_reported_as_changed() -> None:
 def test_edited_details_are_reported_as_changed() -> None:
     _log(4)
     rec = AuditRecord.objects.get(seq=2)
-    rec.details = {**rec.details, "i": 99}
-    rec.save()
+    tamper_update(AuditRecord.objects.filter(pk=rec.pk), details={**rec.details, "i": 99})
     brk = verify().first_break
     assert brk is not None and (brk.seq, brk.kind) == (2, BreakKind.CHANGED)
 
 
 def test_deleted_record_is_reported_as_removed() -> None:
     _log(5)
-    AuditRecord.objects.filter(seq=3).delete()
+    assert tamper_delete(AuditRecord.objects.filter(seq=3)) == 1
     brk = verify().first_break
     assert brk is not None
     assert (brk.seq, brk.kind) == (4, BreakKind.REMOVED)
@@ -73,7 +73,7 @@ def test_deleted_record_is_reported_as_removed() -> None:
 
 def test_deleted_tail_is_reported_by_the_head() -> None:
     _log(5)
-    AuditRecord.objects.filter(seq__gte=4).delete()
+    assert tamper_delete(AuditRecord.objects.filter(seq__gte=4)) == 2
     brk = verify().first_break
     assert brk is not None and brk.kind == BreakKind.REMOVED
     assert "#4..#5" in brk.reason
@@ -82,9 +82,9 @@ def test_deleted_tail_is_reported_by_the_head() -> None:
 def test_reordered_records_are_reported_out_of_order() -> None:
     _log(5)
     # Swap the positions of records 3 and 4 (via a free seq value: seq is unique).
-    AuditRecord.objects.filter(seq=3).update(seq=-1)
-    AuditRecord.objects.filter(seq=4).update(seq=3)
-    AuditRecord.objects.filter(seq=-1).update(seq=4)
+    tamper_update(AuditRecord.objects.filter(seq=3), seq=-1)
+    tamper_update(AuditRecord.objects.filter(seq=4), seq=3)
+    tamper_update(AuditRecord.objects.filter(seq=-1), seq=4)
     brk = verify().first_break
     assert brk is not None
     assert (brk.seq, brk.kind) == (3, BreakKind.OUT_OF_ORDER)
@@ -148,7 +148,7 @@ def test_cli_verify_exit_codes() -> None:
     ok = runner.invoke(audit_app, ["verify"])
     assert ok.exit_code == 0, ok.output
     assert "OK" in ok.output and "3 audit records" in ok.output
-    AuditRecord.objects.filter(seq=2).update(actor="someone-else")
+    tamper_update(AuditRecord.objects.filter(seq=2), actor="someone-else")
     broken = runner.invoke(audit_app, ["verify", "--json"])
     assert broken.exit_code == 1
     assert '"kind": "changed"' in broken.output and '"seq": 2' in broken.output

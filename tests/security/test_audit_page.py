@@ -10,6 +10,7 @@ from django.test import Client, RequestFactory
 from tests.factories import make_user, sign_in
 
 from survivors_justice.accounts.roles import Role
+from survivors_justice.audit.guard import append_only_lifted
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.audit.reads import audit_list_read, audit_read
 from survivors_justice.audit.services import record_event
@@ -62,7 +63,7 @@ def test_verification_reports_intact_then_broken() -> None:
     ok = client.post("/audit/verify/", headers={"HX-Request": "true"}).content.decode()
     assert "The chain is intact" in ok
     victim = AuditRecord.objects.get(actor="b@example.test")
-    with connection.cursor() as cursor:
+    with append_only_lifted(), connection.cursor() as cursor:  # the forger drops the triggers
         cursor.execute("UPDATE audit_auditrecord SET actor = %s WHERE id = %s",
                        ["mallory@example.test", victim.pk])
     broken = client.post("/audit/verify/").content.decode()
