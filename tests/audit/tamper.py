@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from survivors_justice.audit.guard import append_only_lifted
-from survivors_justice.audit.models import AuditHead, AuditRecord
+from survivors_justice.audit.models import AuditRecord
 
 
 def tamper_update(qs: QuerySet[AuditRecord], **fields: Any) -> int:
@@ -26,7 +26,3 @@ def tamper_delete(qs: QuerySet[AuditRecord]) -> int:
         deleted, _ = QuerySet.delete(qs)
         return deleted
 
-
-def move_head(seq: int, digest: str) -> None:
-    with append_only_lifted():
-        AuditHead.objects.filter(pk=1).update(seq=seq, hash=digest)
