@@ -91,7 +91,7 @@ class QueueFilterForm(forms.Form):
             "Part of a case number or an arrest key. Names cannot be searched: they are "
             "encrypted in the database. Open the case to see who it is."
         ),
-        widget=forms.TextInput(attrs={"class": "usa-input", "type": "search"}),
+        widget=forms.TextInput(attrs={"class": "usa-input", "autocomplete": "off"}),
     )
     outcome = forms.ChoiceField(
         label="Recommendation",

@@ -13,6 +13,7 @@ fact set), so page 1 stops as soon as it has its rows.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -103,7 +104,6 @@ def filtered_cases(principal: Any, f: CaseFilter) -> QuerySet[Case]:
 
 def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterator[int]:
     """The ids of ``qs``, in order, whose recommendation gives some charge ``outcome``."""
-    found = 0
     rows = qs.values_list(
         "pk",
         "arrest_id",
@@ -111,14 +111,10 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
         "arrest__pd_cd",
         "arrest__arrest_date",
         "arrest__age_group",
-    )
-    offset = 0
+    ).iterator(chunk_size=SCAN_CHUNK)
     today = timezone.localdate()
-    while True:
-        chunk = list(rows[offset : offset + SCAN_CHUNK])
-        if not chunk:
-            return
-        offset += len(chunk)
+    found = 0
+    while chunk := list(itertools.islice(rows, SCAN_CHUNK)):
         charges: dict[int, list[tuple[int, str]]] = {}
         for arrest_id, position, law_code in Charge.objects.filter(
             arrest_id__in=[r[1] for r in chunk]
@@ -127,7 +123,7 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
         for pk, arrest_id, law_code, pd_cd, arrest_date, age_group in chunk:
             key = services.fact_key(
                 arrest_law_code=law_code,
-                charges=charges.get(arrest_id, []),
+                charges=charges.get(arrest_id, ()),
                 pd_cd=pd_cd,
                 arrest_date=arrest_date,
                 age_group=age_group,
@@ -138,8 +134,6 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
                 found += 1
                 if limit is not None and found >= limit:
                     return
-        if len(chunk) < SCAN_CHUNK:
-            return
 
 
 def matching_ids(principal: Any, f: CaseFilter, limit: int | None = None) -> list[int]:
