@@ -1,11 +1,14 @@
-"""`sj import arrests FILE` and `sj status [--json]`."""
+"""`sj import arrests FILE`, `sj import resolve [--dry-run]` and `sj status [--json]`.
+
+Exit codes: 0 success; 2 bad input (a file that is not this schema, an unreadable catalog file).
+"""
 
 from __future__ import annotations
 
 import getpass
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,6 +21,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from survivors_justice.django_setup import setup
 
@@ -108,6 +112,134 @@ def import_arrests_command(
     out.print(f"Audit record #{summary.audit_seq}; {summary.seconds:.1f} s.")
 
 
+RESOLVE_TABLE_ROWS = 30  # the change table shows the largest transitions first, then a count
+
+
+def _changes_table(summary: Any) -> Table:
+    table = Table(title=f"Charges read again: {summary.changed:,} of {summary.charges:,} change")
+    table.add_column("field")
+    table.add_column("stored")
+    table.add_column("")
+    table.add_column("now")
+    table.add_column("charges", justify="right")
+    rows = summary.transitions()
+    # Values are data (notes contain "[reading ...]"): plain text, never Rich markup.
+    for row in sorted(rows, key=lambda r: -r["charges"])[:RESOLVE_TABLE_ROWS]:
+        table.add_row(
+            row["field"], Text(_short(row["from"])), "->", Text(_short(row["to"])),
+            f"{row['charges']:,}",
+        )
+    if len(rows) > RESOLVE_TABLE_ROWS:
+        left = rows[RESOLVE_TABLE_ROWS:]
+        table.add_row(
+            f"... {len(left):,} more", "", "", "", f"{sum(r['charges'] for r in left):,}"
+        )
+    return table
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _cases_table(summary: Any, *, done: bool) -> Table:
+    table = Table(show_header=False)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    verb = "" if done else "would be "
+    for label, value in (
+        ("charges read again", summary.charges),
+        (f"charges {verb}changed", summary.changed),
+        ("arrests with a changed charge", summary.arrests_changed),
+        ("cases affected (existing)", summary.cases_affected),
+        (f"cases {verb}opened (the charge now opens one)", summary.cases_opened),
+        (f"cases {verb}screened again", summary.rescreened),
+        ("  whose recommendation changed", summary.recommendations_changed),
+        (f"  decided cases {verb}flagged for a second look", summary.flagged),
+        ("charges read before by another catalog", summary.other_catalog),
+    ):
+        table.add_row(label, f"{value:,}")
+    return table
+
+
+@import_app.command("resolve")
+def resolve_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would change; change nothing.")
+    ] = False,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(
+            help="A charge catalog YAML file to read the charges with (default: the shipped "
+            "catalog, the one the policy engine reads); to preview a proposed correction."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Read every stored charge again with the charge catalog, after the catalog was corrected.
+
+    Shows what would change (by field, old value -> new value) before changing anything; then,
+    unless --dry-run, updates the charges, opens the cases an import would now open, screens the
+    affected cases again (new recommendations, old ones kept) and flags decided cases whose
+    recommendation changed: their decision stands. A second run finds nothing to change.
+    """
+    setup()
+    from survivors_justice.arrests.catalogs import SHIPPED, CatalogFileError, read_catalog_file
+    from survivors_justice.arrests.resolve import resolve_charges
+
+    err = Console(stderr=True)
+    out = Console()
+    try:
+        chosen = None if catalog is None else read_catalog_file(catalog)
+    except CatalogFileError as exc:
+        # One unwrapped line: the path and the reason stay whole for a reader and a script.
+        err.print(Text(f"Refused: {exc}", style="red"), soft_wrap=True)
+        raise typer.Exit(2) from None
+    options: dict[str, Any] = {
+        "actor": _actor(),
+        "source": "cli",
+        "catalog": chosen,
+        "catalog_source": SHIPPED if catalog is None else str(catalog)[:255],
+    }
+    plan = resolve_charges(dry_run=True, **options)
+    if as_json and dry_run:
+        typer.echo(json.dumps(plan.as_dict(), indent=2))
+        return
+    if not as_json:
+        source = "the shipped catalog" if catalog is None else str(catalog)
+        out.print(Text(f"Catalog {plan.catalog[:16]} ({source}); policy {plan.policy}."))
+        if plan.nothing_to_change:
+            out.print(
+                f"Nothing to change: all {plan.charges:,} stored charges already read as this "
+                "catalog reads them."
+            )
+        else:
+            out.print(_changes_table(plan))
+        out.print(_cases_table(plan, done=False))
+        if plan.flagged_cases:
+            out.print("Decided cases whose recommendation changes: " + ", ".join(
+                plan.flagged_cases[:20]) + (" ..." if plan.flagged > 20 else ""))
+    if dry_run:
+        if not plan.nothing_to_change:
+            out.print("Dry run: nothing was changed. Run without --dry-run to apply.")
+        return
+    summary = resolve_charges(dry_run=False, **options)
+    if as_json:
+        typer.echo(json.dumps({**summary.as_dict(), "audit_seq": summary.audit_seq}, indent=2))
+        return
+    if summary.nothing_to_change:
+        out.print(
+            f"Recorded the catalog on the stored charges; audit record #{summary.audit_seq}; "
+            f"{summary.seconds:.1f} s."
+        )
+        return
+    out.print(
+        f"Applied: {summary.changed:,} charge(s) updated, {summary.cases_opened:,} case(s) "
+        f"opened, {summary.rescreened:,} case(s) screened again, {summary.flagged:,} decided "
+        f"case(s) flagged for a second look (their decisions stand). Audit record "
+        f"#{summary.audit_seq}; {summary.seconds:.1f} s."
+    )
+
+
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
@@ -129,5 +261,13 @@ def status(
     for role, n in counts["charges_by_role"].items():
         table.add_row(f"  role: {role}", f"{n:,}")
     table.add_row("unknown charges", f"{counts['unknown_charges']:,}")
+    table.add_row("charges read by another catalog", f"{counts['charges_other_catalog']:,}")
+    table.add_row("decided cases to look at again", f"{counts['cases_to_recheck']:,}")
     table.add_row("audit records", f"{counts['audit_records']:,}")
     Console().print(table)
+    if counts["charges_other_catalog"]:
+        Console().print(
+            f"{counts['charges_other_catalog']:,} stored charge(s) were read by another charge "
+            f"catalog than the one in force ({counts['catalog'][:16]}); run `sj import resolve` "
+            "to see what changes and bring them up to date."
+        )

@@ -39,6 +39,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Field, Model
 
+from survivors_justice.arrests.catalogs import SHIPPED, catalog_digest, catalog_version_id
 from survivors_justice.arrests.models import Arrest, Charge
 from survivors_justice.arrests.reader import (
     Pending,
@@ -56,7 +57,7 @@ from survivors_justice.audit.services import record_event
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, Person
 from survivors_justice.config import get_config
-from survivors_justice.law import Catalog
+from survivors_justice.law import Catalog, load_catalog
 
 ACTION = "arrests.import"
 CHUNK_SIZE = 5000
@@ -75,7 +76,7 @@ ARREST_COLUMNS = (
 )
 CHARGE_COLUMNS = (
     "arrest_id", "position", "law_code", "section", "subdivision", "status", "role", "family",
-    "title", "offense_class", "in_force", "note",
+    "title", "offense_class", "in_force", "note", "catalog",
 )
 
 
@@ -104,6 +105,7 @@ class ImportSummary:
     ignored_columns: tuple[str, ...] = ()
     seconds: float = 0.0
     audit_seq: int | None = None
+    catalog: str = ""  # the digest of the charge catalog that read the charges
 
     @property
     def prostitution_related(self) -> int:
@@ -129,6 +131,7 @@ class ImportSummary:
             "rejects_file": self.rejects_file,
             "ignored_columns": list(self.ignored_columns),
             "seconds": round(self.seconds, 3),
+            "catalog": self.catalog,
         }
 
 
@@ -145,6 +148,54 @@ def _column(model: type[Model], name: str) -> str:
     if not isinstance(f, Field) or not f.column:
         raise TypeError(f"{model.__name__}.{name} is not a stored column")
     return f.column
+
+
+def insert_rows(cur: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows: ``COPY`` on PostgreSQL (Django binds parameters client-side, so
+    ``executemany`` would parse every statement anew), ``executemany`` on SQLite."""
+    if connection.vendor == "postgresql":
+        head = sql.split(" VALUES ", 1)[0].replace("INSERT INTO", "COPY", 1)
+        with cur.cursor.copy(f"{head} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cur.executemany(sql, rows)
+
+
+def open_cases(cur: Any, opening: list[tuple[int, str]], *, now: datetime, opened_at: Any) -> None:
+    """One case in intake per ``(arrest id, arrest key)``, each with its defendant Person
+    (nothing known yet: NYPD data names no one). ``opened_at`` is ``now`` adapted for the
+    database. Inside the caller's transaction."""
+    q = connection.ops.quote_name
+    blank = Person()
+    p_cols: list[str] = []
+    p_values: list[Any] = []
+    for f in Person._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        p_cols.append(q(f.column))
+        value = now if getattr(f, "auto_now_add", False) else getattr(blank, f.attname)
+        # The field class prepares the value (personal fields may be encrypted at rest).
+        p_values.append(f.get_db_prep_save(value, connection))
+    # One statement per chunk: a counter CTE feeds INSERT ... SELECT (SQLite and PostgreSQL).
+    cur.execute(
+        f"WITH RECURSIVE counter(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM counter "
+        f"WHERE i < %s) INSERT INTO {q(Person._meta.db_table)} ({', '.join(p_cols)}) "
+        f"SELECT {', '.join(['%s'] * len(p_cols))} FROM counter "
+        f"RETURNING {q(Person._meta.pk.column)}",
+        [len(opening), *p_values],
+    )
+    person_ids = [row[0] for row in cur.fetchall()]
+    case_cols = [q(_column(Case, c)) for c in CASE_COLUMNS]
+    insert_case = (
+        f"INSERT INTO {q(Case._meta.db_table)} ({', '.join(case_cols)}) "
+        f"VALUES ({', '.join(['%s'] * len(case_cols))})"
+    )
+    # The people are interchangeable blanks, so RETURNING's row order does not matter.
+    insert_rows(cur, insert_case, [
+        (f"NYPD-{key}", arrest_id, person_id, CaseState.INTAKE.value, opened_at, None)
+        for (arrest_id, key), person_id in zip(opening, person_ids, strict=True)
+    ])
 
 
 class ArrestFileEncodingError(ValueError):
@@ -186,9 +237,12 @@ def default_rejects_path(path: Path, at: datetime) -> Path:
 class _Writer:
     """Writes chunks of parsed rows; one transaction per chunk."""
 
-    def __init__(self, *, source_file: str, now: datetime, summary: ImportSummary) -> None:
+    def __init__(
+        self, *, source_file: str, now: datetime, summary: ImportSummary, catalog_id: int | None
+    ) -> None:
         ops = connection.ops
         self.summary = summary
+        self.catalog_id = catalog_id
         self.source_file = source_file[:255]
         self.imported_at = ops.adapt_datetimefield_value(now)
         self.now = now
@@ -219,23 +273,6 @@ class _Writer:
         )
         self.select_ids = f"SELECT arrest_key, id FROM {a_table} WHERE arrest_key"
         self.case_table = q(Case._meta.db_table)
-        case_cols = [q(_column(Case, c)) for c in CASE_COLUMNS]
-        self.insert_case = (
-            f"INSERT INTO {self.case_table} ({', '.join(case_cols)}) "
-            f"VALUES ({', '.join(['%s'] * len(case_cols))})"
-        )
-
-    @staticmethod
-    def _insert(cur: Any, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        """Insert many rows: ``COPY`` on PostgreSQL (Django binds parameters client-side, so
-        ``executemany`` would parse every statement anew), ``executemany`` on SQLite."""
-        if connection.vendor == "postgresql":
-            head = sql.split(" VALUES ", 1)[0].replace("INSERT INTO", "COPY", 1)
-            with cur.cursor.copy(f"{head} FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            cur.executemany(sql, rows)
 
     def _arrest_values(self, r: ParsedArrest) -> tuple[Any, ...]:
         when = self.dates.get(r.arrest_date)
@@ -264,17 +301,17 @@ class _Writer:
 
             opening: list[tuple[int, str]] = []  # (arrest id, arrest key) that may open a case
             if new:
-                self._insert(cur, self.insert_arrest, [self._arrest_values(r) for r, _ in new])
+                insert_rows(cur, self.insert_arrest, [self._arrest_values(r) for r, _ in new])
                 new_keys = [r.arrest_key for r, _ in new]
                 cur.execute(*_member(self.select_ids, new_keys))
                 ids = dict(cur.fetchall())
                 rows = []
                 for r, (values, _, _, opens) in new:
                     arrest_id = ids[r.arrest_key]
-                    rows.append((arrest_id, 1, r.law_code, *values))
+                    rows.append((arrest_id, 1, r.law_code, *values, self.catalog_id))
                     if opens:
                         opening.append((arrest_id, r.arrest_key))
-                self._insert(cur, self.insert_charge, rows)
+                insert_rows(cur, self.insert_charge, rows)
             if changed:
                 cur.executemany(
                     self.update_arrest,
@@ -283,7 +320,7 @@ class _Writer:
                 rows = []
                 maybe: list[tuple[int, str]] = []
                 for arrest_id, (r, (values, _, _, opens)) in changed:
-                    rows.append((r.law_code, *values, arrest_id, 1))
+                    rows.append((r.law_code, *values, self.catalog_id, arrest_id, 1))
                     if opens:
                         maybe.append((arrest_id, r.arrest_key))
                 cur.executemany(self.update_charge, rows)
@@ -294,40 +331,12 @@ class _Writer:
                     has_case = {row[0] for row in cur.fetchall()}
                     opening.extend(m for m in maybe if m[0] not in has_case)
             if opening:
-                self._open_cases(cur, opening)
+                open_cases(cur, opening, now=self.now, opened_at=self.imported_at)
         # Counted once the chunk is committed, so a failed run's audit record counts what stayed.
         s.unchanged += len(chunk) - len(new) - len(changed)
         s.new += len(new)
         s.updated += len(changed)
         s.cases_opened += len(opening)
-
-    def _open_cases(self, cur: Any, opening: list[tuple[int, str]]) -> None:
-        """One defendant Person (nothing known yet: NYPD data names no one) and one Case each."""
-        q = connection.ops.quote_name
-        blank = Person()
-        p_cols: list[str] = []
-        p_values: list[Any] = []
-        for f in Person._meta.concrete_fields:
-            if f.primary_key:
-                continue
-            p_cols.append(q(f.column))
-            value = self.now if getattr(f, "auto_now_add", False) else getattr(blank, f.attname)
-            # The field class prepares the value (personal fields may be encrypted at rest).
-            p_values.append(f.get_db_prep_save(value, connection))
-        # One statement per chunk: a counter CTE feeds INSERT ... SELECT (SQLite and PostgreSQL).
-        cur.execute(
-            f"WITH RECURSIVE counter(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM counter "
-            f"WHERE i < %s) INSERT INTO {q(Person._meta.db_table)} ({', '.join(p_cols)}) "
-            f"SELECT {', '.join(['%s'] * len(p_cols))} FROM counter "
-            f"RETURNING {q(Person._meta.pk.column)}",
-            [len(opening), *p_values],
-        )
-        person_ids = [row[0] for row in cur.fetchall()]
-        # The people are interchangeable blanks, so RETURNING's row order does not matter.
-        self._insert(cur, self.insert_case, [
-            (f"NYPD-{key}", arrest_id, person_id, CaseState.INTAKE.value, self.imported_at, None)
-            for (arrest_id, key), person_id in zip(opening, person_ids, strict=True)
-        ])
 
 
 class _SqliteTuning:
@@ -416,7 +425,14 @@ def import_arrests(
         chunks_from_child(path, **options) if parallel
         else read_chunks(path, catalog=catalog, **options)
     )
-    writer = _Writer(source_file=path.name, now=now, summary=summary)
+    # The catalog that reads this file's charges (the reading process loads the shipped one).
+    reading = catalog if catalog is not None else load_catalog()
+    summary.catalog = catalog_digest(reading)
+    with transaction.atomic():
+        catalog_id = catalog_version_id(
+            reading, SHIPPED if catalog is None else "given to import_arrests"
+        )
+    writer = _Writer(source_file=path.name, now=now, summary=summary, catalog_id=catalog_id)
     tuning = _SqliteTuning()
 
     def take_counts() -> None:

@@ -42,6 +42,22 @@ class Arrest(models.Model):
         return f"arrest {self.arrest_key} ({self.arrest_date}, {self.law_code})"
 
 
+class CatalogVersion(models.Model):
+    """One charge catalog, by the digest of its content, that resolved stored charges.
+
+    Each charge points at the catalog that last read it (``Charge.catalog``), so ``sj status``
+    can say how many stored charges were read by a catalog other than the one in force, and
+    ``sj import resolve`` brings them up to date.
+    """
+
+    digest = models.CharField(max_length=64, unique=True)
+    source = models.CharField(max_length=255, help_text="where it came from when first used")
+    first_used_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"catalog {self.digest[:12]} ({self.source})"
+
+
 class Charge(models.Model):
     """A charge on an arrest, resolved against the charge catalog on the arrest date."""
 
@@ -64,6 +80,12 @@ class Charge(models.Model):
     # was the catalog entry in force on the arrest date (None: not cataloged)
     in_force = models.BooleanField(null=True)
     note = models.TextField(blank=True, default="")
+    # The catalog that read this charge (null: read before catalogs were recorded). No index:
+    # only counted over the whole table (sj status) and updated by arrest range.
+    catalog = models.ForeignKey(
+        CatalogVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         constraints = [
@@ -74,3 +96,37 @@ class Charge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.law_code} ({self.role or self.status})"
+
+
+class CaseRecheck(models.Model):
+    """A decided case whose policy recommendation changed when its charges were read again by a
+    corrected catalog (``sj import resolve``).
+
+    The charging decision stands as the person made it; the refreshed recommendation is a new
+    screening (``screening.PolicyDecision``), and this row asks a person to look at the case.
+    """
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    decision = models.ForeignKey(
+        "cases.ChargingDecision", on_delete=models.PROTECT, related_name="+",
+        help_text="the charging decision in force when the recommendation changed",
+    )
+    catalog = models.ForeignKey(CatalogVersion, on_delete=models.PROTECT, related_name="+")
+    decided_priority = models.CharField(max_length=30, help_text="recommended when decided")
+    recommended_priority = models.CharField(max_length=30, help_text="recommended now")
+    decided_outcomes = models.JSONField(help_text="per charge, as recommended when decided")
+    recommended_outcomes = models.JSONField(help_text="per charge, as recommended now")
+    flagged_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "catalog"], name="case_recheck_once_per_catalog"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"re-check case {self.case_id}: {self.decided_priority} -> "
+            f"{self.recommended_priority}"
+        )

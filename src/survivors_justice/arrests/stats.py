@@ -8,7 +8,8 @@ from django.db.models import Count
 
 
 def store_counts() -> dict[str, Any]:
-    from survivors_justice.arrests.models import Arrest, Charge
+    from survivors_justice.arrests.catalogs import known_version_id, shipped_digest
+    from survivors_justice.arrests.models import Arrest, CaseRecheck, Charge
     from survivors_justice.audit.models import AuditRecord
     from survivors_justice.cases.models import Case
 
@@ -19,6 +20,10 @@ def store_counts() -> dict[str, Any]:
         .annotate(n=Count("id"))
         .order_by("role")
     }
+    digest = shipped_digest()
+    current = known_version_id(digest)
+    # Charges read by another catalog than the one in force, or before catalogs were recorded.
+    other = Charge.objects.all() if current is None else Charge.objects.exclude(catalog_id=current)
     return {
         "arrests": Arrest.objects.count(),
         "cases": Case.objects.count(),
@@ -26,5 +31,8 @@ def store_counts() -> dict[str, Any]:
         "charges_by_role": by_role,
         "prostitution_related": sum(by_role.values()),
         "unknown_charges": Charge.objects.filter(status="unknown").count(),
+        "catalog": digest,
+        "charges_other_catalog": other.count(),
+        "cases_to_recheck": CaseRecheck.objects.values("case").distinct().count(),
         "audit_records": AuditRecord.objects.count(),
     }

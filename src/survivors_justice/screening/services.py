@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from survivors_justice.cases.models import Case
 from survivors_justice.cases.services import case_facts
+from survivors_justice.law import Catalog
 from survivors_justice.policy import Decision, Policy, evaluate, find_policy, load_policy
 from survivors_justice.policy.errors import PolicyNotFoundError
 from survivors_justice.policy.loader import parse_policy
@@ -194,8 +195,12 @@ def screen_cases(
     on: date | None = None,
     cases: Iterable[Case] | None = None,
     progress: Callable[[int], None] | None = None,
+    catalog: Catalog | None = None,
 ) -> ScreenRun:
     """Screen every stored case (or ``cases``) and store each decision.
+
+    ``catalog`` is the charge catalog the policy reads the charges with (default: the shipped
+    one); ``sj import resolve`` passes the catalog it has just re-read the charges with.
 
     One transaction per chunk of cases, each with its audit record, so a long run that stops
     keeps what it finished and never leaves a half-written chunk.
@@ -219,7 +224,7 @@ def screen_cases(
             document = policy_snapshot(pol)
             for case in chunk:
                 facts = case_facts(case, on=on)
-                row = _row(case, facts, evaluate(pol, facts), source, document)
+                row = _row(case, facts, evaluate(pol, facts, catalog=catalog), source, document)
                 rows.append(row)
                 run.by_priority[row.case_priority] = run.by_priority.get(row.case_priority, 0) + 1
                 for out in row.outcomes:
