@@ -314,3 +314,36 @@ def test_a_bad_catalog_file_is_refused_with_exit_code_2(
     assert said.startswith("Refused:") and message in said and str(path) in said
     assert _stored() == before and AuditRecord.objects.count() == audits
     assert Arrest.objects.count() > 0
+
+
+def test_a_failed_run_keeps_finished_batches_and_says_so_in_the_audit_log(
+    slice_file: Path, run_import: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run_import(slice_file, catalog=catalog_from_mapping(without_patronizing()))
+    from survivors_justice.arrests import resolve
+
+    calls = iter(range(10_000))
+    real_batch = resolve._Run.batch
+
+    def failing(self: Any, lo: int, hi: int, *, apply: bool) -> None:
+        if next(calls) == 1:
+            raise RuntimeError("disk full")
+        real_batch(self, lo, hi, apply=apply)
+
+    monkeypatch.setattr(resolve._Run, "batch", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        resolve_charges(actor="test:resolver", source="test", batch_size=100)
+    record = AuditRecord.objects.get(action="arrests.resolve")
+    assert record.outcome == "failed" and record.details["error"] == "RuntimeError"
+    # The first batch (arrest ids up to the first 100) is applied; nothing after it.
+    first = Arrest.objects.order_by("pk").values_list("pk", flat=True)[0]
+    stamped = Charge.objects.filter(catalog__isnull=False, catalog__digest=shipped_digest())
+    assert stamped.exists() and not stamped.filter(arrest_id__gte=first + 100).exists()
+    assert record.details["charges"] == stamped.count()
+
+    monkeypatch.setattr(resolve._Run, "batch", real_batch)
+    done = resolve_charges(actor="test:resolver", source="test", batch_size=100)
+    assert not Charge.objects.filter(status=ChargeStatus.UNKNOWN).exists()
+    assert done.changed + record.details["changed"] == Charge.objects.filter(
+        section=PATRONIZING
+    ).count()
