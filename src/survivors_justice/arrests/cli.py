@@ -141,21 +141,21 @@ def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _cases_table(summary: Any, *, done: bool) -> Table:
+def _cases_table(summary: Any) -> Table:
+    """What the dry pass found, before anything changes."""
     table = Table(show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
-    verb = "" if done else "would be "
     for label, value in (
         ("charges read again", summary.charges),
-        (f"charges {verb}changed", summary.changed),
+        ("charges that would change", summary.changed),
         ("arrests with a changed charge", summary.arrests_changed),
-        ("cases affected (existing)", summary.cases_affected),
-        (f"cases {verb}opened (the charge now opens one)", summary.cases_opened),
-        (f"cases {verb}screened again", summary.rescreened),
-        ("  whose recommendation changed", summary.recommendations_changed),
-        (f"  decided cases {verb}flagged for a second look", summary.flagged),
-        ("charges read before by another catalog", summary.other_catalog),
+        ("existing cases affected", summary.cases_affected),
+        ("cases to be opened (the charge now opens one)", summary.cases_opened),
+        ("cases to be screened again", summary.rescreened),
+        ("  whose stored recommendation changes", summary.recommendations_changed),
+        ("  decided cases to be flagged for a second look", summary.flagged),
+        ("charges last read by another catalog", summary.other_catalog),
     ):
         table.add_row(label, f"{value:,}")
     return table
@@ -214,7 +214,7 @@ def resolve_command(
             )
         else:
             out.print(_changes_table(plan))
-        out.print(_cases_table(plan, done=False))
+        out.print(_cases_table(plan))
         if plan.flagged_cases:
             out.print("Decided cases whose recommendation changes: " + ", ".join(
                 plan.flagged_cases[:20]) + (" ..." if plan.flagged > 20 else ""))
