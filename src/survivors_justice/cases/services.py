@@ -254,6 +254,14 @@ def fact_key(
     )
 
 
+def recommendation_for(key: tuple[Any, ...]) -> Recommendation:
+    """:func:`recommend` for the case whose :func:`fact_key` is ``key`` (read from plain column
+    values, without loading the case). Shared between cases: treat it as read-only."""
+    policy = current_policy()
+    _POLICIES.setdefault(id(policy), policy)
+    return _recommend_cached(id(policy), key)
+
+
 def recommended_outcomes(key: tuple[Any, ...]) -> frozenset[str]:
     """The outcomes the policy in force recommends for the charges of the case with ``key``
     (what the queue shows for it); cached per policy document and key."""
