@@ -47,12 +47,19 @@ class CatalogVersion(models.Model):
 
     Each charge points at the catalog that last read it (``Charge.catalog``), so ``sj status``
     can say how many stored charges were read by a catalog other than the one in force, and
-    ``sj import resolve`` brings them up to date.
+    ``sj import resolve`` brings them up to date. Each stored screening
+    (``screening.PolicyDecision.catalog``) points at the catalog its policy read the charges
+    with, and ``text`` keeps that catalog so ``sj policy replay`` can read it again.
     """
 
     digest = models.CharField(max_length=64, unique=True)
     source = models.CharField(max_length=255, help_text="where it came from when first used")
     first_used_at = models.DateTimeField()
+    # The catalog's YAML exactly as it was read (the first text seen with this digest), so a
+    # stored screening can be replayed under the catalog that made it. Blank: not kept (a catalog
+    # built in memory, or a row stored before texts were kept whose digest is not the shipped
+    # catalog's).
+    text = models.TextField(blank=True, default="")
 
     def __str__(self) -> str:
         return f"catalog {self.digest[:12]} ({self.source})"

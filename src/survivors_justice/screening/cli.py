@@ -115,45 +115,94 @@ def _screen_db(output: Path, policy: Path | None, decision_date: str | None) -> 
 def replay(
     case: Annotated[str, typer.Argument(help="The case number (or id).")],
     policy: policy_cli.PolicyOption = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalog",
+            help="Today's charge catalog, if not the shipped one (a catalog YAML file).",
+            dir_okay=False,
+        ),
+    ] = None,
+    screening: Annotated[
+        int | None,
+        typer.Option("--screening", help="Replay this stored screening of the case (its id)."),
+    ] = None,
 ) -> None:
-    """Re-evaluate a stored decision from its stored facts and show any difference.
+    """Re-evaluate a stored screening from its stored facts: under the policy text and catalog
+    that made it, and under today's policy and catalog (and say why they differ).
 
-    Exit code 1 only when the stored policy version no longer reproduces its own decision.
+    Exit code 1 only when the stored policy and catalog no longer reproduce their own decision.
     """
     setup()
+    from survivors_justice.arrests.catalogs import CatalogFileError, read_catalog_file
     from survivors_justice.screening.services import (
         CaseNotFoundError,
         NoStoredDecisionError,
+        ScreeningNotOfCaseError,
+        case_screenings,
         find_case,
     )
     from survivors_justice.screening.services import replay as replay_case
 
     pol = policy_cli.load(policy)
     try:
-        result = replay_case(case=find_case(case), actor=_actor(), source="cli", policy=pol)
-    except (CaseNotFoundError, NoStoredDecisionError) as exc:
+        today = None if catalog is None else read_catalog_file(catalog)
+        found = find_case(case)
+        result = replay_case(
+            case=found,
+            actor=_actor(),
+            source="cli",
+            policy=pol,
+            catalog=today,
+            screening_id=screening,
+        )
+    except (
+        CaseNotFoundError, NoStoredDecisionError, ScreeningNotOfCaseError, CatalogFileError
+    ) as exc:
         raise policy_cli.fail(str(exc)) from None
     stored = result.stored
     out.print(
-        f"Case {case}: stored decision of {stored.screened_at:%Y-%m-%d %H:%M} UTC by "
-        f"{stored.policy_id} v{stored.policy_version}: {stored.case_priority}"
+        f"Case {case}: screening #{stored.pk} of {stored.screened_at:%Y-%m-%d %H:%M} UTC by "
+        f"{stored.policy_id} v{stored.policy_version} with catalog {result.stored_catalog}: "
+        f"{stored.case_priority}"
     )
+    made = f"v{stored.policy_version} and catalog {result.stored_catalog.split(' ')[0]}"
     if result.same_version is None:
-        out.print(f"  Could not replay under the stored version: {result.same_version_note}")
-    elif result.same_version_note:
-        out.print(f"  Note: {result.same_version_note}")
-    elif result.reproduced:
-        out.print(f"  Replayed under v{stored.policy_version}: identical.")
+        out.print(f"  (a) Could not replay under the stored version: {result.same_version_note}")
     else:
-        out.print(f"  Replayed under v{stored.policy_version}: DIFFERS (the engine changed).")
-        _differences(result.differences_same_version)
+        if result.catalog_note:
+            out.print(f"  Note: {result.catalog_note}")
+            made = f"v{stored.policy_version} and the shipped catalog"
+        if result.same_version_note:
+            out.print(f"  Note: {result.same_version_note}")
+        if result.reproduced:
+            out.print(f"  (a) Replayed under {made}: identical.")
+        else:
+            out.print(f"  (a) Replayed under {made}: DIFFERS (the engine changed).")
+            _differences(result.differences_same_version)
+    today_label = f"{pol.id} v{pol.version} and catalog {result.current_catalog}"
     if result.differences_current:
-        out.print(f"  Under the policy in force ({pol.id} v{pol.version}):")
+        out.print(f"  (b) Under today's {today_label}: would decide differently:")
         _differences(result.differences_current)
     else:
-        out.print(f"  Under the policy in force ({pol.id} v{pol.version}): no change.")
-    if result.same_version is not None and not result.reproduced:
-        raise typer.Exit(1)  # the same document no longer gives the same decision
+        out.print(f"  (b) Under today's {today_label}: no change.")
+    if result.policy_changed:
+        out.print(f"      The policy changed: {result.policy_changed}.")
+    if result.readings_changed:
+        out.print("      The catalog reads these charges differently now:")
+        _differences(result.readings_changed)
+    elif result.differences_current:
+        out.print("      The catalog reads every charge as it did.")
+    others = [s for s in case_screenings(found) if s.pk != stored.pk]
+    if others:
+        listed = ", ".join(
+            f"#{s.pk} ({s.screened_at:%Y-%m-%d %H:%M}, "
+            f"catalog {s.catalog.digest[:12] if s.catalog else 'not recorded'})"
+            for s in others[:10]
+        )
+        out.print(f"  Other stored screenings of this case (--screening ID): {listed}")
+    if result.same_version is not None and result.replayed_as_made and not result.reproduced:
+        raise typer.Exit(1)  # the same policy and catalog no longer give the same decision
 
 
 def _differences(diffs: tuple[Difference, ...]) -> None:

@@ -47,6 +47,12 @@ class PolicyDecision(models.Model):
     document = models.ForeignKey(
         PolicyVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
     )
+    # The charge catalog the policy read the charges with (null: screened before catalogs were
+    # recorded). Replay reads its kept text; no index: only read through the decision row.
+    catalog = models.ForeignKey(
+        "arrests.CatalogVersion", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", db_index=False,
+    )
     decision_date = models.DateField(null=True)
     case_priority = models.CharField(max_length=30, db_index=True)
     outcomes = models.JSONField(help_text="per charge: position, law code, role, outcome, rule")

@@ -17,9 +17,17 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from survivors_justice.arrests.catalogs import (
+    SHIPPED,
+    StoredCatalogError,
+    catalog_digest,
+    catalog_version,
+    stored_catalog,
+)
+from survivors_justice.arrests.models import CatalogVersion
 from survivors_justice.cases.models import Case
 from survivors_justice.cases.services import case_facts
-from survivors_justice.law import Catalog
+from survivors_justice.law import Catalog, load_catalog
 from survivors_justice.policy import Decision, Policy, evaluate, find_policy, load_policy
 from survivors_justice.policy.errors import PolicyNotFoundError
 from survivors_justice.policy.loader import parse_policy
@@ -57,7 +65,12 @@ def find_case(ref: str) -> Case:
 
 def latest_decision(case: Case) -> PolicyDecision | None:
     """The most recent stored screening of ``case`` (None if it was never screened)."""
-    return PolicyDecision.objects.filter(case=case).order_by("-screened_at", "-pk").first()
+    return (
+        PolicyDecision.objects.filter(case=case)
+        .select_related("catalog", "document")
+        .order_by("-screened_at", "-pk")
+        .first()
+    )
 
 
 def _positions(case: Case) -> list[int]:
@@ -93,12 +106,21 @@ def policy_snapshot(policy: Policy) -> PolicyVersion | None:
     return snapshot
 
 
+def catalog_snapshot(catalog: Catalog | None) -> CatalogVersion:
+    """The stored version (digest and text) of the catalog a screening reads the charges with
+    (None: the shipped one), stored now if it is new. Call inside the storing transaction."""
+    if catalog is None:
+        return catalog_version(load_catalog(), SHIPPED)
+    return catalog_version(catalog, "given to screening")
+
+
 def _row(
     case: Case,
     facts: dict[str, Any],
     decision: Decision,
     source: str,
     document: PolicyVersion | None = None,
+    catalog: CatalogVersion | None = None,
 ) -> PolicyDecision:
     positions = _positions(case)
     outcomes = [
@@ -119,6 +141,7 @@ def _row(
         policy_id=decision.policy_id,
         policy_version=decision.policy_version,
         document=document,
+        catalog=catalog,
         decision_date=decision.decision_date,
         case_priority=decision.case_priority.value,
         outcomes=outcomes,
@@ -160,7 +183,9 @@ def screen_case(
     with transaction.atomic():
         case = Case.objects.select_related("arrest").get(pk=case_id)
         facts = case_facts(case, on=on)
-        stored = _row(case, facts, evaluate(pol, facts), source, policy_snapshot(pol))
+        stored = _row(
+            case, facts, evaluate(pol, facts), source, policy_snapshot(pol), catalog_snapshot(None)
+        )
         stored.save()
         _audit(
             actor=actor,
@@ -222,9 +247,13 @@ def screen_cases(
         with transaction.atomic():
             rows = []
             document = policy_snapshot(pol)
+            read_with = catalog_snapshot(catalog)
             for case in chunk:
                 facts = case_facts(case, on=on)
-                row = _row(case, facts, evaluate(pol, facts, catalog=catalog), source, document)
+                row = _row(
+                    case, facts, evaluate(pol, facts, catalog=catalog), source, document,
+                    read_with,
+                )
                 rows.append(row)
                 run.by_priority[row.case_priority] = run.by_priority.get(row.case_priority, 0) + 1
                 for out in row.outcomes:
@@ -266,6 +295,19 @@ def screen_cases(
 
 # --- replay ----------------------------------------------------------------------------------
 
+# What a catalog says about a charge (the rest of a charge decision is the policy's).
+READING_FIELDS = ("status", "role", "section", "subdivision", "title")
+
+
+class ScreeningNotOfCaseError(LookupError):
+    """Replay was asked for a stored screening that is not one of the case's."""
+
+    def __init__(self, case: Case, screening_id: int) -> None:
+        super().__init__(
+            f"case {case.number} has no stored screening #{screening_id}; "
+            "leave out --screening to replay the latest, or take an id the replay lists"
+        )
+
 
 @dataclass(frozen=True)
 class Difference:
@@ -276,12 +318,25 @@ class Difference:
 
 @dataclass(frozen=True)
 class Replay:
+    """A stored screening evaluated again from its stored facts, (a) under what made it (the
+    policy text and catalog text kept with it) and (b) under today's policy and catalog."""
+
     stored: PolicyDecision
-    same_version: Decision | None  # the stored facts under the stored policy version
-    same_version_note: str  # why it could not be replayed, if it could not
-    current: Decision  # the stored facts under the policy in force
+    same_version: Decision | None  # (a); None when the stored policy cannot be read
+    same_version_note: str  # why it could not be replayed, or how the policy text was found
+    current: Decision  # (b)
     differences_same_version: tuple[Difference, ...]
     differences_current: tuple[Difference, ...]
+    stored_catalog: str  # the catalog that made it: "digest12 (source)", or "not recorded"
+    catalog_note: str  # why (a) used the shipped catalog instead of the stored one, if it did
+    current_catalog: str  # the first 12 characters of today's catalog digest
+    readings_changed: tuple[Difference, ...]  # (b)'s why: charge readings, stored -> today's
+    policy_changed: str  # (b)'s why: "" when today's policy is the text that made it
+
+    @property
+    def replayed_as_made(self) -> bool:
+        """(a) ran under the stored policy and the stored catalog both."""
+        return self.same_version is not None and not self.catalog_note
 
     @property
     def reproduced(self) -> bool:
@@ -313,12 +368,63 @@ def _compare(stored: dict[str, Any], again: Decision) -> tuple[Difference, ...]:
     return tuple(out)
 
 
+def _shown(value: object) -> str:
+    return "-" if value is None or value == "" else str(value)
+
+
+def _readings(stored: dict[str, Any], again: Decision) -> tuple[Difference, ...]:
+    """How each charge was read (status, role, section, title) by the stored catalog and by
+    ``again``'s catalog, where they differ."""
+    out: list[Difference] = []
+    now = again.to_dict()["charges"]
+    for i, (a, b) in enumerate(zip(stored.get("charges") or [], now, strict=False), start=1):
+        code = a.get("law_code") or b.get("law_code") or ""
+        label = f"charge {i} ({code})" if code else f"charge {i}"
+        for key in READING_FIELDS:
+            if a.get(key) != b.get(key):
+                out.append(Difference(f"{label} {key}", _shown(a.get(key)), _shown(b.get(key))))
+    return tuple(out)
+
+
 def _stored_policy(stored: PolicyDecision) -> Policy:
     """The policy that made ``stored``: its kept text when there is one, else the shipped file."""
     doc = stored.document
     if doc is None:
         return find_policy(stored.policy_id, stored.policy_version)
     return parse_policy(doc.text, f"stored {doc.policy_id} v{doc.version} ({doc.sha256[:12]})")
+
+
+def _made_with(stored: PolicyDecision) -> tuple[Catalog, str]:
+    """The catalog that made ``stored`` (read back from its kept text), and a note when it
+    cannot be had and the shipped catalog stands in."""
+    version = stored.catalog
+    if version is None:
+        return load_catalog(), (
+            "this screening was stored before catalogs were recorded; replayed with the shipped "
+            "catalog"
+        )
+    try:
+        return stored_catalog(version), ""
+    except StoredCatalogError as exc:
+        return load_catalog(), str(exc)
+
+
+def _catalog_label(stored: PolicyDecision) -> str:
+    version = stored.catalog
+    return "not recorded" if version is None else f"{version.digest[:12]} ({version.source})"
+
+
+def _policy_change(stored: PolicyDecision, current: Policy) -> str:
+    """How today's policy differs from the one that made ``stored`` ("" if it is the same)."""
+    if (stored.policy_id, stored.policy_version) != (current.id, current.version):
+        return (
+            f"policy {stored.policy_id} v{stored.policy_version} -> "
+            f"{current.id} v{current.version}"
+        )
+    text = _document_text(current)
+    if stored.document is not None and text is not None and _digest(text) != stored.document.sha256:
+        return f"the text of {current.id} v{current.version} was edited"
+    return ""
 
 
 def _edited_note(doc: PolicyVersion) -> str:
@@ -340,22 +446,49 @@ def _edited_note(doc: PolicyVersion) -> str:
     return ""
 
 
-def replay(*, case: Case, actor: str, source: str = "cli", policy: Policy | None = None) -> Replay:
-    """Re-evaluate the latest stored decision of ``case`` from its stored facts, under the
-    stored policy version (it must reproduce) and under the policy in force (what changed)."""
-    stored = latest_decision(case)
-    if stored is None:
-        raise NoStoredDecisionError(case)
+def case_screenings(case: Case) -> list[PolicyDecision]:
+    """Every stored screening of ``case``, newest first, with the catalog each read."""
+    return list(
+        PolicyDecision.objects.filter(case=case)
+        .select_related("catalog", "document")
+        .order_by("-screened_at", "-pk")
+    )
+
+
+def replay(
+    *,
+    case: Case,
+    actor: str,
+    source: str = "cli",
+    policy: Policy | None = None,
+    catalog: Catalog | None = None,
+    screening_id: int | None = None,
+) -> Replay:
+    """Re-evaluate a stored screening of ``case`` (the latest, or ``screening_id``) from its
+    stored facts: (a) under the policy text and catalog text that made it (it must reproduce),
+    and (b) under today's policy and catalog (``policy``/``catalog``, default the shipped ones),
+    with why (b) differs: the charge readings that changed, and the policy if it changed."""
+    if screening_id is None:
+        stored = latest_decision(case)
+        if stored is None:
+            raise NoStoredDecisionError(case)
+    else:
+        found = PolicyDecision.objects.filter(case=case, pk=screening_id).first()
+        if found is None:
+            raise ScreeningNotOfCaseError(case, screening_id)
+        stored = found
     current_policy = policy if policy is not None else load_policy()
+    current_catalog = catalog if catalog is not None else load_catalog()
+    made_with, catalog_note = _made_with(stored)
     same: Decision | None = None
     note = ""
     try:
-        same = evaluate(_stored_policy(stored), stored.facts)
+        same = evaluate(_stored_policy(stored), stored.facts, catalog=made_with)
     except PolicyNotFoundError as exc:
         note = str(exc)
     if stored.document is not None:
         note = note or _edited_note(stored.document)
-    current = evaluate(current_policy, stored.facts)
+    current = evaluate(current_policy, stored.facts, catalog=current_catalog)
     result = Replay(
         stored=stored,
         same_version=same,
@@ -363,6 +496,11 @@ def replay(*, case: Case, actor: str, source: str = "cli", policy: Policy | None
         current=current,
         differences_same_version=() if same is None else _compare(stored.decision, same),
         differences_current=_compare(stored.decision, current),
+        stored_catalog=_catalog_label(stored),
+        catalog_note=catalog_note,
+        current_catalog=catalog_digest(current_catalog)[:12],
+        readings_changed=_readings(stored.decision, current),
+        policy_changed=_policy_change(stored, current_policy),
     )
     with transaction.atomic():
         _audit(
@@ -371,10 +509,15 @@ def replay(*, case: Case, actor: str, source: str = "cli", policy: Policy | None
             object_id=str(case.pk),
             source=source,
             details={
+                "screening": stored.pk,
                 "stored": f"{stored.policy_id}@{stored.policy_version}",
+                "stored_catalog": None if stored.catalog is None else stored.catalog.digest,
+                "replayed_as_made": result.replayed_as_made,
                 "current": f"{current_policy.id}@{current_policy.version}",
+                "current_catalog": catalog_digest(current_catalog),
                 "reproduced": result.reproduced,
                 "changes_under_current": len(result.differences_current),
+                "readings_changed": len(result.readings_changed),
             },
         )
     return result
