@@ -30,6 +30,7 @@ from survivors_justice.accounts.roles import Role
 from survivors_justice.cases.flows import CaseState
 
 if TYPE_CHECKING:
+    from survivors_justice.arrests.models import CaseRecheck
     from survivors_justice.cases.models import Case, ChargingDecision
 
 
@@ -54,6 +55,8 @@ class Action(StrEnum):
     OVERRIDE_QUEUE = "cases.override_queue"  # overrides waiting for a supervisor
     REVIEW_OVERRIDE = "cases.review_override"  # obj: ChargingDecision — approve or refuse
     COMPLIANCE = "cases.compliance"  # figures: selling-sex cases declined, overridden, by whom
+    RECHECKS = "cases.rechecks"  # decided cases whose recommendation a catalog correction changed
+    REVIEW_RECHECK = "cases.review_recheck"  # obj: CaseRecheck — mark it looked at, with a note
     EVALUATE_POLICY = "policy.evaluate"  # run facts (no person in them) through the policy
     API_DOCS = "api.docs"  # the OpenAPI description of the JSON API
     MANAGE_USERS = "accounts.manage"  # accounts, roles, lockout release
@@ -75,6 +78,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.INTAKE_QUEUE,
             Action.VIEW_CASE,
             Action.DECIDE_CASE,
+            Action.RECHECKS,
+            Action.REVIEW_RECHECK,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
         }
@@ -87,6 +92,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.OVERRIDE_QUEUE,
             Action.REVIEW_OVERRIDE,
             Action.COMPLIANCE,
+            Action.RECHECKS,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
         }
@@ -110,6 +116,18 @@ assert all(
     if Action.EXPORT_CASES in acts
 )
 assert {r for r, acts in ROLE_ACTIONS.items() if Action.EVALUATE_POLICY in acts} <= _OFFICE_STAFF
+# Marking a recheck reviewed answers for a charging decision: only a role that may decide cases,
+# and one that can find the rechecks.
+assert all(
+    {Action.DECIDE_CASE, Action.RECHECKS} <= acts
+    for acts in ROLE_ACTIONS.values()
+    if Action.REVIEW_RECHECK in acts
+)
+# Whoever lists the rechecks may open those cases (an open recheck makes a decided case visible
+# to the roles that see intake, below).
+assert all(
+    Action.VIEW_CASE in acts for acts in ROLE_ACTIONS.values() if Action.RECHECKS in acts
+)
 
 
 class NotAllowed(PermissionError):
@@ -140,10 +158,25 @@ def _is_priority(case: Case) -> bool:
     return is_priority_case(case)
 
 
+def open_recheck_filter() -> Q:
+    """Cases with a recheck nobody has marked reviewed yet (a ``Case`` query filter)."""
+    from survivors_justice.arrests.models import CaseRecheck
+
+    return Q(pk__in=CaseRecheck.objects.filter(reviewed_at__isnull=True).values("case_id"))
+
+
+def _has_open_recheck(case: Case) -> bool:
+    from survivors_justice.arrests.models import CaseRecheck
+
+    return CaseRecheck.objects.filter(case_id=case.pk, reviewed_at__isnull=True).exists()
+
+
 def _case_rule(role: str, action: Action, case: Case) -> bool:
     if role in (Role.INTAKE_ADA, Role.SUPERVISOR):
         if action is Action.VIEW_CASE:
-            return case.state in INTAKE_STATES
+            # A decided case comes back into intake's view while a catalog correction asks a
+            # person to look at it again (an open CaseRecheck), and only then.
+            return case.state in INTAKE_STATES or _has_open_recheck(case)
         if action is Action.DECIDE_CASE:
             return role == Role.INTAKE_ADA and case.state == CaseState.INTAKE
         return False
@@ -164,6 +197,11 @@ def _decision_rule(role: str, principal: Any, action: Action, decision: Charging
     return False
 
 
+def _recheck_rule(role: str, action: Action, recheck: CaseRecheck) -> bool:
+    # Role grants already limit this to roles that may decide cases; only an open one.
+    return action is Action.REVIEW_RECHECK and recheck.reviewed_at is None
+
+
 def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
     """May ``principal`` do ``action`` (to ``obj``)? Unknown roles, signed-out users: never."""
     role = role_of(principal)
@@ -171,12 +209,15 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
         return False
     if obj is None:
         return True
+    from survivors_justice.arrests.models import CaseRecheck
     from survivors_justice.cases.models import Case, ChargingDecision
 
     if isinstance(obj, Case):
         return _case_rule(role, action, obj)
     if isinstance(obj, ChargingDecision):
         return _decision_rule(role, principal, action, obj)
+    if isinstance(obj, CaseRecheck):
+        return _recheck_rule(role, action, obj)
     return False  # an object no rule speaks of is refused, never allowed by default
 
 
@@ -189,10 +230,19 @@ def visible_cases(principal: Principal | Any) -> QuerySet[Case]:
     if role is None or Action.VIEW_CASE not in ROLE_ACTIONS[role]:
         return Case.objects.none()
     if role in (Role.INTAKE_ADA, Role.SUPERVISOR):
-        return Case.objects.filter(state__in=INTAKE_STATES)
+        return Case.objects.filter(Q(state__in=INTAKE_STATES) | open_recheck_filter())
     if role == Role.TRAFFICKING_ADA:
         return Case.objects.filter(Q(state=CaseState.PANEL_REVIEW) | priority_case_filter())
     return Case.objects.none()  # pragma: no cover - every role with VIEW_CASE is handled above
+
+
+def open_rechecks(principal: Principal | Any) -> QuerySet[CaseRecheck]:
+    """The rechecks nobody has marked reviewed, for a role that may list them (else none)."""
+    from survivors_justice.arrests.models import CaseRecheck
+
+    if not can(principal, Action.RECHECKS):
+        return CaseRecheck.objects.none()
+    return CaseRecheck.objects.filter(reviewed_at__isnull=True)
 
 
 def reviewable_overrides(principal: Principal | Any) -> QuerySet[ChargingDecision]:

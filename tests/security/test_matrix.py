@@ -21,9 +21,12 @@ from tests.cases.factories import BUYING, SELLING, make_case
 from tests.factories import make_user, sign_in
 
 from survivors_justice.accounts.roles import Role
+from survivors_justice.arrests.catalogs import catalog_version
+from survivors_justice.arrests.models import CaseRecheck
 from survivors_justice.cases import services
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, ChargingDecision
+from survivors_justice.law import load_catalog
 from survivors_justice.permissions import visible_cases
 from survivors_justice.policy import load_policy
 
@@ -45,11 +48,13 @@ class World:
     priority: Case  # decided, prosecuted with priority
     panel: Case  # with the review panel
     closed: Case  # declined and closed
+    rechecked: Case  # decided (prosecuted), then a catalog correction changed its recommendation
+    recheck: CaseRecheck  # open
     users: dict[str, Any] = field(default_factory=dict)
 
     @property
     def cases(self) -> list[Case]:
-        return [self.intake, self.pending, self.priority, self.panel, self.closed]
+        return [self.intake, self.pending, self.priority, self.panel, self.closed, self.rechecked]
 
 
 def _world() -> World:
@@ -71,9 +76,21 @@ def _world() -> World:
     closed = make_case(
         SELLING, index=2, state=CaseState.CLOSED, given_name="Perpetua", family_name="Marchetti"
     )
-    for case in (intake, pending, priority, panel, closed):
+    rechecked = make_case(BUYING, given_name="Anselma", family_name="Rooksby-Dervish")
+    accepted = services.accept_recommendation(actor=intake_user, case_id=rechecked.pk)
+    recheck = CaseRecheck.objects.create(
+        case=rechecked,
+        decision=accepted,
+        catalog=catalog_version(load_catalog(), "matrix test"),
+        decided_priority="prosecute",
+        recommended_priority="decline",
+        decided_outcomes=["prosecute"],
+        recommended_outcomes=["decline"],
+        flagged_at=accepted.decided_at,
+    )
+    for case in (intake, pending, priority, panel, closed, rechecked):
         case.refresh_from_db()
-    return World(intake, pending, decision, priority, panel, closed)
+    return World(intake, pending, decision, priority, panel, closed, rechecked, recheck)
 
 
 @dataclass(frozen=True)
@@ -147,12 +164,32 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "cases:overrides": [Probe("GET", lambda w: "/cases/overrides/", {"supervisor": 200}, 403)],
     "cases:compliance": [Probe("GET", lambda w: "/cases/compliance/", {"supervisor": 200}, 403)],
+    "cases:rechecks": [Probe("GET", lambda w: "/cases/rechecks/", INTAKE_ROLES, 403)],
+    # only a role that may decide cases marks a recheck reviewed; the case's state never changes
+    "cases:recheck_review": [
+        Probe(
+            "POST",
+            lambda w: f"/cases/rechecks/{w.recheck.pk}/review/",
+            {"intake_ada": 302},
+            403,
+            body=lambda w: {"note": "Looked again: the arrest report shows buying."},
+        ),
+        Probe(
+            "POST",
+            lambda w: "/cases/rechecks/99999999/review/",
+            {"intake_ada": 404},
+            403,
+            body=lambda w: {"note": "Looked again: the arrest report shows buying."},
+        ),
+    ],
     "cases:detail": [
         Probe("GET", lambda w: f"/cases/{w.intake.pk}/", INTAKE_ROLES, 404),
         Probe("GET", lambda w: f"/cases/{w.pending.pk}/", INTAKE_ROLES, 404),
         Probe("GET", lambda w: f"/cases/{w.priority.pk}/", {"trafficking_ada": 200}, 404),
         Probe("GET", lambda w: f"/cases/{w.panel.pk}/", {"trafficking_ada": 200}, 404),
         Probe("GET", lambda w: f"/cases/{w.closed.pk}/", {}, 404),
+        # a decided case is back in intake's view while a recheck of it is open
+        Probe("GET", lambda w: f"/cases/{w.rechecked.pk}/", INTAKE_ROLES, 404),
         Probe("GET", lambda w: "/cases/99999999/", {}, 404),
     ],
     "cases:accept": [

@@ -26,6 +26,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("cases:queue", "Intake queue", Action.INTAKE_QUEUE),
     NavItem("cases:priority_list", "Priority cases", Action.PRIORITY_LIST),
     NavItem("cases:overrides", "Override queue", Action.OVERRIDE_QUEUE),
+    NavItem("cases:rechecks", "Rechecks", Action.RECHECKS),
     NavItem("cases:compliance", "Compliance", Action.COMPLIANCE),
     NavItem("audit:log", "Audit log", Action.AUDIT_LOG),
     NavItem("accounts:users", "Accounts", Action.MANAGE_USERS),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from survivors_justice.demographics import RaceCode, SexCode
@@ -111,6 +112,8 @@ class CaseRecheck(models.Model):
 
     The charging decision stands as the person made it; the refreshed recommendation is a new
     screening (``screening.PolicyDecision``), and this row asks a person to look at the case.
+    It stays open until someone whose role may decide cases marks it reviewed with a note
+    (``cases.rechecks.mark_reviewed``).
     """
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
@@ -124,6 +127,13 @@ class CaseRecheck(models.Model):
     decided_outcomes = models.JSONField(help_text="per charge, as recommended when decided")
     recommended_outcomes = models.JSONField(help_text="per charge, as recommended now")
     flagged_at = models.DateTimeField()
+    # Who looked at the case again, when, and what they noted (open while reviewed_at is null).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [
@@ -131,6 +141,10 @@ class CaseRecheck(models.Model):
                 fields=["case", "catalog"], name="case_recheck_once_per_catalog"
             )
         ]
+
+    @property
+    def is_open(self) -> bool:
+        return self.reviewed_at is None
 
     def __str__(self) -> str:
         return (

@@ -309,7 +309,7 @@ class _Run:
                             catalog_id=self.version_id,
                             decided_priority=decision.recommended_priority,
                             recommended_priority=key[0],
-                            decided_outcomes=list(recommended or ()),
+                            decided_outcomes=list(recommended[1]) if recommended else [],
                             recommended_outcomes=list(key[1]),
                             flagged_at=self.now,
                         )

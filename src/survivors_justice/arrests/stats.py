@@ -33,6 +33,10 @@ def store_counts() -> dict[str, Any]:
         "unknown_charges": Charge.objects.filter(status="unknown").count(),
         "catalog": digest,
         "charges_other_catalog": other.count(),
-        "cases_to_recheck": CaseRecheck.objects.values("case").distinct().count(),
+        # Open rechecks only: one marked reviewed (cases.rechecks.mark_reviewed) is done with.
+        "cases_to_recheck": CaseRecheck.objects.filter(reviewed_at__isnull=True)
+        .values("case")
+        .distinct()
+        .count(),
         "audit_records": AuditRecord.objects.count(),
     }

@@ -77,6 +77,14 @@ class ReviewForm(forms.Form):
     )
 
 
+class RecheckReviewForm(forms.Form):
+    note = forms.CharField(
+        label="What you looked at or did (a short note)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}),
+    )
+
+
 _BLANK = [("", "Any")]
 
 

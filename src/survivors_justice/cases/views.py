@@ -20,11 +20,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from survivors_justice.arrests.models import CaseRecheck
 from survivors_justice.audit.reads import audit_list_read, audit_read
 from survivors_justice.audit.services import record_event
+from survivors_justice.cases import rechecks as recheck_services
 from survivors_justice.cases import search, services
 from survivors_justice.cases.flows import IllegalTransition
-from survivors_justice.cases.forms import AcceptForm, OverrideForm, QueueFilterForm, ReviewForm
+from survivors_justice.cases.forms import (
+    AcceptForm,
+    OverrideForm,
+    QueueFilterForm,
+    RecheckReviewForm,
+    ReviewForm,
+)
 from survivors_justice.cases.models import Case, ChargingDecision, DecisionStatus
 from survivors_justice.cases.services import OUTCOME_LABELS
 from survivors_justice.permissions import (
@@ -34,6 +42,7 @@ from survivors_justice.permissions import (
     case_view,
     forbidden,
     not_found,
+    open_rechecks,
     require,
     reviewable_overrides,
     visible_cases,
@@ -195,6 +204,9 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "can_review": pending is not None and can(request.user, Action.REVIEW_OVERRIDE, pending),
         "accept_form": AcceptForm(initial={"policy_version": rec.policy_version}),
         "review_form": ReviewForm(),
+        "rechecks": recheck_services.open_for_case(case),
+        "can_review_recheck": can(request.user, Action.REVIEW_RECHECK),
+        "recheck_form": RecheckReviewForm(),
     }
     context.update(extra)
     return context
@@ -326,3 +338,54 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Action.COMPLIANCE)
 def compliance(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/compliance.html", {"figures": services.compliance_figures()})
+
+
+@require_GET
+@require(Action.RECHECKS)
+def rechecks(request: HttpRequest) -> HttpResponse:
+    """Decided cases whose recommendation a catalog correction changed, oldest first."""
+    rows = recheck_services.listed(open_rechecks(request.user))
+    audit_list_read(request, [r.case for r, _ in rows], action="cases.rechecks.read")
+    return render(
+        request,
+        "cases/rechecks.html",
+        {
+            "rows": rows,
+            "can_review_recheck": can(request.user, Action.REVIEW_RECHECK),
+            "recheck_form": RecheckReviewForm(),
+        },
+    )
+
+
+@require_POST
+@require(Action.REVIEW_RECHECK)
+def recheck_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one recheck reviewed with a note; back to the list (the case may leave intake's view
+    once its last recheck is reviewed)."""
+    recheck = CaseRecheck.objects.select_related("case").filter(pk=pk).first()
+    if recheck is None or not can(request.user, Action.VIEW_CASE, recheck.case):
+        return not_found(request)
+    back = "cases:rechecks"
+    form = RecheckReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, f"Case {recheck.case.number}: write a short note to mark the recheck reviewed."
+        )
+        return redirect("cases:detail", pk=recheck.case_id)
+    try:
+        recheck_services.mark_reviewed(
+            actor=request.user,
+            recheck_id=recheck.pk,
+            note=form.cleaned_data["note"],
+            source=source_of(request),
+        )
+    except NotAllowed:
+        return forbidden(request)
+    except (recheck_services.RecheckNoteRequired, recheck_services.RecheckNoteTooLong) as exc:
+        messages.error(request, str(exc))
+        return redirect("cases:detail", pk=recheck.case_id)
+    except recheck_services.RecheckAlreadyReviewed as exc:  # answered in another tab meanwhile
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(request, f"Case {recheck.case.number}: the recheck is marked reviewed.")
+    return redirect(back)
