@@ -203,7 +203,9 @@ def test_replay_says_when_the_catalog_text_was_not_kept(
     assert result.same_version is not None and not result.reproduced
     shown = CliRunner().invoke(app, ["policy", "replay", case.number])
     assert shown.exit_code == 0, shown.output  # not the engine's fault: no exit 1
-    assert "its text was not kept" in " ".join(shown.stdout.split())
+    said = " ".join(shown.stdout.split())
+    assert "its text was not kept" in said
+    assert "DIFFERS (the shipped catalog stood in for the one that made it)" in said
 
     # The same catalog read from a text later fills the text in, once.
     with_text = _catalog(_patronizing_as_selling, "230.04 read as selling")

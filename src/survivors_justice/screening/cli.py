@@ -178,7 +178,12 @@ def replay(
         if result.reproduced:
             out.print(f"  (a) Replayed under {made}: identical.")
         else:
-            out.print(f"  (a) Replayed under {made}: DIFFERS (the engine changed).")
+            why = (
+                "the shipped catalog stood in for the one that made it"
+                if result.catalog_note
+                else "the engine changed"
+            )
+            out.print(f"  (a) Replayed under {made}: DIFFERS ({why}).")
             _differences(result.differences_same_version)
     today_label = f"{pol.id} v{pol.version} and catalog {result.current_catalog}"
     if result.differences_current:
