@@ -102,6 +102,37 @@ def filtered_cases(principal: Any, f: CaseFilter) -> QuerySet[Case]:
     return qs.order_by(*SORTS.get(f.sort, SORTS["opened"])[1])
 
 
+def _charges_by_arrest(arrest_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
+    """(position, law code, role) of each arrest's charges, by position, in one query."""
+    charges: dict[int, list[tuple[int, str, str]]] = {}
+    for arrest_id, position, law_code, role in Charge.objects.filter(
+        arrest_id__in=arrest_ids
+    ).values_list("arrest_id", "position", "law_code", "role"):
+        charges.setdefault(arrest_id, []).append((position, law_code, role))
+    for held in charges.values():
+        held.sort()
+    return charges
+
+
+def _key(
+    held: list[tuple[int, str, str]],
+    law_code: str,
+    pd_cd: str,
+    arrest_date: date,
+    age_group: str,
+    today: date,
+) -> tuple[Any, ...]:
+    """`services.fact_key` from plain column values and `_charges_by_arrest`'s charges."""
+    return services.fact_key(
+        arrest_law_code=law_code,
+        charges=[(position, code) for position, code, _ in held],
+        pd_cd=pd_cd,
+        arrest_date=arrest_date,
+        age_group=age_group,
+        on=today,
+    )
+
+
 def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterator[int]:
     """The ids of ``qs``, in order, whose recommendation gives some charge ``outcome``."""
     rows = qs.values_list(
@@ -115,20 +146,9 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
     today = timezone.localdate()
     found = 0
     while chunk := list(itertools.islice(rows, SCAN_CHUNK)):
-        charges: dict[int, list[tuple[int, str]]] = {}
-        for arrest_id, position, law_code in Charge.objects.filter(
-            arrest_id__in=[r[1] for r in chunk]
-        ).values_list("arrest_id", "position", "law_code"):
-            charges.setdefault(arrest_id, []).append((position, law_code))
+        charges = _charges_by_arrest([r[1] for r in chunk])
         for pk, arrest_id, law_code, pd_cd, arrest_date, age_group in chunk:
-            key = services.fact_key(
-                arrest_law_code=law_code,
-                charges=charges.get(arrest_id, ()),
-                pd_cd=pd_cd,
-                arrest_date=arrest_date,
-                age_group=age_group,
-                on=today,
-            )
+            key = _key(charges.get(arrest_id, []), law_code, pd_cd, arrest_date, age_group, today)
             if outcome in services.recommended_outcomes(key):
                 yield pk
                 found += 1
@@ -224,26 +244,15 @@ def _export_rows(ids: list[int], columns: tuple[str, ...]) -> Iterator[list[str]
     for start in range(0, len(ids), EXPORT_CHUNK):
         chunk = ids[start : start + EXPORT_CHUNK]
         rows = {r[0]: r for r in Case.objects.filter(pk__in=chunk).values_list(*fields)}
-        charges: dict[int, list[tuple[int, str, str]]] = {}
-        for arrest_id, position, law_code, role in Charge.objects.filter(
-            arrest_id__in=[r[4] for r in rows.values()]
-        ).values_list("arrest_id", "position", "law_code", "role"):
-            charges.setdefault(arrest_id, []).append((position, law_code, role))
+        charges = _charges_by_arrest([r[4] for r in rows.values()])
         for pk in chunk:
             if pk not in rows:
                 continue
             (_, number, state, opened_at, arrest_id, arrest_key, arrest_date, borough, precinct,
              age_group, law_code, pd_cd, *names) = rows[pk]  # fmt: skip
-            held = sorted(charges.get(arrest_id, ()))
+            held = charges.get(arrest_id, [])
             rec = services.recommendation_for(
-                services.fact_key(
-                    arrest_law_code=law_code,
-                    charges=[(position, code) for position, code, _ in held],
-                    pd_cd=pd_cd,
-                    arrest_date=arrest_date,
-                    age_group=age_group,
-                    on=today,
-                )
+                _key(held, law_code, pd_cd, arrest_date, age_group, today)
             )
             values: dict[str, object] = {
                 "case_number": number,

@@ -399,9 +399,7 @@ def recommend(case: Case, *, on: date | None = None) -> Recommendation:
     Shared between cases with the same facts (a queue page holds few distinct ones): treat it as
     read-only.
     """
-    policy = current_policy()
-    _POLICIES.setdefault(id(policy), policy)
-    return _recommend_cached(id(policy), _fact_key(case, on))
+    return recommendation_for(_fact_key(case, on))
 
 
 @functools.lru_cache(maxsize=8192)
