@@ -244,6 +244,15 @@ _FACT_DTYPES = {
 }
 
 
+def _require_nypd_columns(schema: pl.Schema) -> None:
+    missing = [c for c in ("LAW_CODE", "ARREST_DATE") if c not in schema]
+    if missing:
+        raise ScreenInputError(
+            f"the arrests frame lacks column(s) {', '.join(missing)}; screening needs the NYPD "
+            f"columns {', '.join(SCREEN_COLUMNS)}"
+        )
+
+
 def nypd_facts(
     lf: pl.LazyFrame,
     *,
@@ -253,12 +262,7 @@ def nypd_facts(
     """Named-fact columns for an NYPD-shaped frame (keeps the frame's own columns)."""
     cat = catalog if catalog is not None else load_catalog()
     schema = lf.collect_schema()
-    missing = [c for c in ("LAW_CODE", "ARREST_DATE") if c not in schema]
-    if missing:
-        raise ScreenInputError(
-            f"the arrests frame lacks column(s) {', '.join(missing)}; screening needs the NYPD "
-            f"columns {', '.join(SCREEN_COLUMNS)}"
-        )
+    _require_nypd_columns(schema)
     if "PD_CD" not in schema:
         lf = lf.with_columns(pl.lit(None, dtype=pl.String).alias("PD_CD"))
     if "AGE_GROUP" not in schema:
@@ -453,12 +457,7 @@ def screen_frame(
     millions of rows cost two passes of integer hashing.
     """
     schema = lf.collect_schema()
-    missing = [c for c in ("LAW_CODE", "ARREST_DATE") if c not in schema]
-    if missing:
-        raise ScreenInputError(
-            f"the arrests frame lacks column(s) {', '.join(missing)}; screening needs the NYPD "
-            f"columns {', '.join(SCREEN_COLUMNS)}"
-        )
+    _require_nypd_columns(schema)
     clashes = [c for c in (*columns, _KEY, _K1, _K2) if c in schema]
     if clashes:
         raise ScreenInputError(
