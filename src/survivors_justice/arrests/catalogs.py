@@ -10,9 +10,7 @@ digest), so :func:`stored_catalog` can give back the very catalog that made a pa
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +18,7 @@ import yaml
 from django.utils import timezone
 
 from survivors_justice.law import Catalog, CatalogError, load_catalog
-from survivors_justice.law.catalog import CATALOG_FILE, catalog_from_mapping
+from survivors_justice.law.catalog import catalog_from_mapping, packaged_catalog_text
 
 if TYPE_CHECKING:
     from survivors_justice.arrests.models import CatalogVersion
@@ -71,10 +69,9 @@ def shipped_digest() -> str:
     return catalog_digest(load_catalog())
 
 
-@functools.cache
 def shipped_text() -> str:
     """The YAML text of the shipped catalog (``law/catalog.yaml``)."""
-    return resources.files("survivors_justice.law").joinpath(CATALOG_FILE).read_text("utf-8")
+    return packaged_catalog_text()
 
 
 def catalog_text(catalog: Catalog) -> str:

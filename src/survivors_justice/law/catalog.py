@@ -557,7 +557,13 @@ _SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoad
 
 
 @functools.cache
+def packaged_catalog_text() -> str:
+    """The YAML text of the packaged catalog (``law/catalog.yaml``), read once per process."""
+    return resources.files("survivors_justice.law").joinpath(CATALOG_FILE).read_text("utf-8")
+
+
+@functools.cache
 def load_catalog() -> Catalog:
     """The packaged catalog (``law/catalog.yaml``), parsed once per process."""
-    text = resources.files("survivors_justice.law").joinpath(CATALOG_FILE).read_text("utf-8")
+    text = packaged_catalog_text()
     return catalog_from_mapping(yaml.load(text, Loader=_SAFE_LOADER))  # noqa: S506 (a safe loader)

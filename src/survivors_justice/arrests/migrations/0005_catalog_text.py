@@ -11,13 +11,10 @@ from django.db import migrations, models
 
 
 def fill_shipped_text(apps: Any, schema_editor: Any) -> None:
-    from importlib import resources
-
-    from survivors_justice.arrests.catalogs import shipped_digest
+    from survivors_justice.arrests.catalogs import shipped_digest, shipped_text
 
     CatalogVersion = apps.get_model("arrests", "CatalogVersion")
-    text = resources.files("survivors_justice.law").joinpath("catalog.yaml").read_text("utf-8")
-    CatalogVersion.objects.filter(digest=shipped_digest(), text="").update(text=text)
+    CatalogVersion.objects.filter(digest=shipped_digest(), text="").update(text=shipped_text())
 
 
 class Migration(migrations.Migration):
