@@ -173,11 +173,9 @@ def charge_values(
             repealed = False
         elif decision_date is not None:
             repealed = decision_date > end
+    # Without an arrest date, whether the section was law on it is unknown, even for a section
+    # that has read the same on every date the catalog tracks: unknown is never taken as true.
     in_force = resolved.in_force
-    if in_force is None and entry is not None:
-        versions = catalog.versions(entry.section, entry.subdivision)
-        if versions and all(v.in_force_from is None and v.in_force_to is None for v in versions):
-            in_force = True  # the same text has been law on every date we track
     return {
         "charge.status": resolved.status.value,
         "charge.role": None if resolved.role is None else resolved.role.value,
