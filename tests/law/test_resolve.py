@@ -49,9 +49,8 @@ def test_aggravated_harassment_is_outside_even_with_a_loitering_pd(catalog: Cata
     ("code", "why"),
     [
         ("PL 2309900", "not in the charge catalog"),  # 230.99 does not exist
-        ("PL 2302507", "has no subdivision 7"),
-        ("PL 2300001", "has no subdivision 1"),  # 230.00 has no subdivisions
-        ("PL 2403701", "has no subdivision 1"),  # 240.37(1) defines "public place"
+        # 240.37(1) defines "public place"; 240.37's subdivisions differ in role
+        ("PL 2403701", "has no subdivision 1, and neither the section nor the PD_CD settles"),
         ("PL 2300100", "not an offense"),  # 230.01 affirmative defense
         ("PL 2301500", "not an offense"),  # 230.15 definitions
         ("PL 1353600", "not an offense"),  # 135.36 accomplice rule
@@ -232,10 +231,16 @@ def test_undated_old_patronizing_code_is_still_patronizing(catalog: Catalog) -> 
     assert catalog.resolve(law_code="PL 2300300", pd_cd="563").role is Role.SELLER
 
 
-def test_paragraphs_must_exist(catalog: Catalog) -> None:
+def test_unlisted_subdivisions_and_paragraphs_are_read_with_a_note(catalog: Catalog) -> None:
     r = catalog.resolve(law_code="PL 230.34(1)(b)", on=date(2017, 1, 1))
     assert (r.section, r.subdivision, r.role) == ("230.34", "1", Role.TRAFFICKER)
     assert "paragraph 1(b) read under subdivision 1" in r.note
     r = catalog.resolve(law_code="PL 230252A", on=date(2017, 1, 1))  # 230.25(2) has no (a)
-    assert r.status is ChargeStatus.UNKNOWN and "no subdivision 2(a)" in r.note
-    assert catalog.resolve(law_code="PL 230.34(5)(i)").status is ChargeStatus.UNKNOWN
+    assert (r.status, r.section, r.subdivision) == (ChargeStatus.CATALOGED, "230.25", "2")
+    assert "has no subdivision 2(a) in the catalog; read under subdivision 2" in r.note
+    r = catalog.resolve(law_code="PL 230.34(5)(i)")
+    assert (r.status, r.section, r.subdivision) == (ChargeStatus.CATALOGED, "230.34", "5")
+    for code, sub in (("PL 2302507", "7"), ("PL 2300001", "1")):  # 230.00 has none
+        r = catalog.resolve(law_code=code, on=date(2017, 12, 1))
+        assert (r.status, r.subdivision) == (ChargeStatus.CATALOGED, None), code
+        assert f"has no subdivision {sub} in the catalog; read as the section as a whole" in r.note

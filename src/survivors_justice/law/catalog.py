@@ -302,10 +302,18 @@ class Catalog:
                     if parent != sub:
                         notes.append(f"paragraph {sub} read under subdivision {parent}")
                 else:
-                    notes.append(f"PL {sec} ({section_entry.title}) has no subdivision {sub}")
-                    return ResolvedCharge(
-                        raw, sec, sub, ChargeStatus.UNKNOWN, None, None, None, "; ".join(notes)
-                    )
+                    settled = self._settle(sec, sub, pd, on, section_entry)
+                    if settled is None:
+                        notes.append(
+                            f"PL {sec} ({section_entry.title}) has no subdivision {sub}, and "
+                            "neither the section nor the PD_CD settles its role and class"
+                        )
+                        return ResolvedCharge(
+                            raw, sec, sub, ChargeStatus.UNKNOWN, None, None, None, "; ".join(notes)
+                        )
+                    versions, why, by_pd = settled
+                    notes.append(why)
+                    decided = decided or by_pd
         if not versions:
             provision = self._provisions.get(sec)
             if provision is not None:
@@ -341,6 +349,58 @@ class Catalog:
             entry.role,
             in_force,
             "; ".join(notes),
+        )
+
+    def _settle(
+        self,
+        sec: str,
+        sub: str,
+        pd: str | None,
+        on: date | None,
+        section_entry: CatalogEntry,
+    ) -> tuple[tuple[CatalogEntry, ...], str, bool] | None:
+        """Read a subdivision the catalog does not list when its role and class are settled.
+
+        Returns (versions to read it as, the note, whether the PD_CD decided it), or None.
+        First the paragraph's subdivision (``5(z)`` under 5); then the section as a whole, when
+        every catalogued subdivision of it has the same role and class on the date; then the
+        part of the section the record's PD_CD names, when those parts agree.
+        """
+        missing = f"PL {sec} ({section_entry.title}) has no subdivision {sub} in the catalog"
+        parent = sub.partition("(")[0]
+        if parent != sub and self.versions(sec, parent):
+            return self.versions(sec, parent), f"{missing}; read under subdivision {parent}", False
+        keys = [key for key in self._versions if key[0] == sec]
+        parts = [self._version_for(self._versions[key], on) for key in keys]
+        if len({(e.role, e.offense_class) for e in parts}) == 1:
+            return (
+                self.versions(sec, None),
+                f"{missing}; read as the section as a whole, since every part of it has the "
+                f"same role ({section_entry.role.value}) and class "
+                f"({section_entry.offense_class})",
+                False,
+            )
+        pdc = self.pd_codes.get(pd) if pd is not None else None
+        if pdc is None:
+            return None
+        named: list[tuple[str, str | None]] = []
+        for cite in pdc.sections:
+            cited, _, rest = cite.partition("(")
+            if cited == sec:
+                named.append((sec, rest.rstrip(")").replace(")(", "(") or None))
+        named = [key for key in named if key in self._versions]
+        if not named:
+            return None
+        chosen = [self._version_for(self._versions[key], on) for key in named]
+        if len({(e.role, e.offense_class) for e in chosen}) != 1:
+            return None
+        key = (pdc.fallback_section, pdc.fallback_subdivision)
+        if key not in named:
+            key = named[0]
+        return (
+            self._versions[key],
+            f"{missing}; read as PL {_cite(*key)} by PD_CD {pdc.pd_cd} ({pdc.description})",
+            True,
         )
 
     def _from_pd(
