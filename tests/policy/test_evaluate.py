@@ -126,7 +126,8 @@ def test_decision_records_rules_read_values_and_citations(policy: Policy) -> Non
     assert charge.facts["indicators.force"] is None
     assert "indicators.force" in charge.missing_facts
     text = explain(decision, policy)
-    assert "Was force used to control anyone in the case? (give indicators.force)" in text
+    assert "    - Was force used to control anyone in the case?\n" in text
+    assert "indicators.force" not in text
 
 
 def test_the_decision_date_changes_the_rule_for_repealed_law(policy: Policy) -> None:
@@ -189,7 +190,8 @@ def test_follow_ups_in_the_decision_json(policy: Policy) -> None:
             "action": "open_trafficking_lead",
             "owner_role": "trafficking_ada",
             "due_days": 1,
-            "reason": "A minor was sold for sex (a person under 18 is charged with selling sex, "
+            "reason": "A child or young person was sold for sex (a person under 18 is charged "
+            "with selling sex, "
             "a person exploited in the case is under 18, or the offense charged is defined by "
             "the young age of the person prostituted); a child who is sold is a victim of "
             "trafficking, so whoever sold them is investigated.",

@@ -82,6 +82,9 @@ class ChargeDecision:
     facts: Mapping[str, FactValue | None]  # the values the evaluated rules read
     note: str = ""
     followup_ids: tuple[str, ...] = ()  # the policy's follow-ups whose condition holds here
+    citation: str | None = None  # the offense as a lawyer cites it: "PL 230.34(5)(a)"
+    offense_class: str | None = None  # "B felony"
+    source_url: str | None = None  # the statute's text
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +103,9 @@ class ChargeDecision:
             "missing_facts": list(self.missing_facts),
             "facts": dict(self.facts),
             "note": self.note,
+            "citation": self.citation,
+            "offense_class": self.offense_class,
+            "source_url": self.source_url,
         }
 
 
@@ -438,7 +444,7 @@ def _charge_decision(
     citations = [policy.citation(s) for s in rule.cites]
     entry = resolved.entry
     if entry is not None:
-        citations.append(f"{entry.citation} {entry.title} <{entry.source_url}>")
+        citations.append(f"{entry.citation} {entry.title}")
     return ChargeDecision(
         law_code=charge.law_code,
         section=resolved.section,
@@ -456,4 +462,7 @@ def _charge_decision(
         facts=MappingProxyType({f: env.get(f) for f in verdict.read}),
         note=resolved.note,
         followup_ids=tuple(f.id for f in policy.followups if evaluate3(f.when, env) is True),
+        citation=None if entry is None else entry.citation,
+        offense_class=None if entry is None else entry.offense_class,
+        source_url=None if entry is None else entry.source_url,
     )
