@@ -11,6 +11,10 @@ class SourceColumnsError(AnalyticsError):
     """An arrest file or frame lacks columns the report needs."""
 
 
+class SourceShapeError(AnalyticsError):
+    """An arrest file is empty, has no rows, or has a row with the wrong number of fields."""
+
+
 class UnknownGroupError(AnalyticsError):
     """A group name (for example a `--reference` value) that the chosen breakdown does not have."""
 

@@ -19,7 +19,11 @@ from pathlib import Path
 
 import polars as pl
 
-from survivors_justice.analytics.errors import MissingColumnError, SourceColumnsError
+from survivors_justice.analytics.errors import (
+    MissingColumnError,
+    SourceColumnsError,
+    SourceShapeError,
+)
 from survivors_justice.analytics.groups import RACE_MAP, SOGI_NOT_RECORDED
 from survivors_justice.analytics.reference import BORO_LETTERS, precinct_boroughs
 
@@ -52,7 +56,7 @@ def scan_arrests_csv(path: str | Path) -> pl.LazyFrame:
     if not path.is_file():
         raise SourceColumnsError(f"arrest file {path} does not exist; give the path of an NYPD "
                                  "arrests CSV (NYC Open Data 8h9b-rp9u or uip8-fykc)")
-    header = pl.read_csv(path, n_rows=0).columns
+    header = check_csv_shape(path)
     missing = [c for c in NYPD_COLUMNS if c not in header]
     if missing:
         raise SourceColumnsError(f"{path} lacks the NYPD columns {missing}; the report needs "
@@ -64,6 +68,44 @@ def scan_arrests_csv(path: str | Path) -> pl.LazyFrame:
     return pl.scan_csv(path, infer_schema=False, schema_overrides={
         "ARREST_PRECINCT": pl.Int32, "Latitude": pl.Float64, "Longitude": pl.Float64, **labels,
     }).select(NYPD_COLUMNS)
+
+
+_FIX = "fix or remove it, or download the file again from NYC Open Data"
+
+
+def check_csv_shape(path: Path) -> list[str]:
+    """The header of an arrests CSV, after checking that the file has one, has at least one
+    row, and that every row has as many fields as the header (else :class:`SourceShapeError`
+    naming the file and the first bad line). Quoted fields may hold commas; a field may not
+    span lines (NYPD files never do)."""
+    try:
+        with path.open("rb") as f:
+            first = f.readline()
+    except OSError as exc:
+        raise SourceShapeError(f"cannot read {path}: {exc.strerror}") from None
+    if not first.strip():
+        raise SourceShapeError(f"{path} is empty: it has no header row; give an NYPD arrests CSV")
+    try:
+        lines = pl.read_csv(
+            path, has_header=False, separator="\x1f", quote_char=None, infer_schema=False,
+            new_columns=["line"], encoding="utf8-lossy",
+        )["line"]
+    except pl.exceptions.PolarsError as exc:
+        raise SourceShapeError(f"{path} cannot be read as a CSV file ({exc}); {_FIX}") from None
+    blank = lines.str.strip_chars().fill_null("").str.len_chars() == 0
+    fields = lines.str.replace_all(r'"[^"]*"', "", literal=False).str.count_matches(",") + 1
+    expected = int(fields[0])
+    rows = int((~blank).sum()) - 1
+    if rows == 0:
+        raise SourceShapeError(f"{path} has a header but no arrests; give a file with rows")
+    bad = ((fields != expected) & ~blank).arg_true()
+    if bad.len():
+        line = int(bad[0]) + 1
+        raise SourceShapeError(
+            f"{path}, line {line}: {int(fields[line - 1])} fields where the header has "
+            f"{expected} ({bad.len():,} such line(s)); {_FIX}"
+        )
+    return pl.read_csv(path, n_rows=0).columns
 
 
 def _resolve_names(columns: list[str]) -> dict[str, str]:
