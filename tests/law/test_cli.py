@@ -41,3 +41,22 @@ def test_catalog_on_a_date_lists_only_versions_then_in_force() -> None:
     titles = {e["title"] for e in today}
     assert "Sex trafficking of a child" in titles
     assert not any(e["section"] == "240.37" for e in today)
+
+
+def test_resolve_without_a_date_says_the_date_was_not_checked() -> None:
+    result = runner.invoke(app, ["resolve", "PL 2302502"])
+    assert result.exit_code == 0, result.output
+    assert "None" not in result.output
+    assert (
+        "role: promoter; family: prostitution; minor: yes; coercion: no; in force on the arrest "
+        "date: not checked (no arrest date; give --on YYYY-MM-DD)"
+    ) in result.output
+
+
+def test_resolve_takes_the_date_as_on_or_date() -> None:
+    for option in ("--on", "--date"):
+        result = runner.invoke(app, ["resolve", "PL 2302502", option, "2017-12-01"])
+        assert result.exit_code == 0, result.output
+        assert "in force on the arrest date: yes (on 2017-12-01)" in result.output
+    result = runner.invoke(app, ["resolve", "PL 2303400", "--date", "2007-01-01"])
+    assert "in force on the arrest date: no (on 2007-01-01)" in result.output

@@ -177,3 +177,64 @@ def test_the_progress_bar_path_screens_the_same(tmp_path: Path) -> None:
     )
     assert summary.rows == 19_452
     assert pl.read_csv(out, infer_schema=False).height == 19_452
+
+
+def test_facts_may_be_inline_json() -> None:
+    result = runner.invoke(app, ["evaluate", "--facts", json.dumps(FACTS)])
+    assert result.exit_code == 0, result.output
+    assert [c["outcome"] for c in json.loads(result.stdout)["charges"]] == [
+        "decline",
+        "outside_policy",
+    ]
+
+
+def test_example_prints_a_facts_document_that_evaluates() -> None:
+    example = runner.invoke(app, ["evaluate", "--example"])
+    assert example.exit_code == 0
+    facts = json.loads(example.stdout)
+    assert facts["charges"][0] == {
+        "law_code": "PL 2300000",
+        "pd_cd": "563",
+        "arrest_date": "2017-12-22",
+    }
+    result = runner.invoke(app, ["explain", "--facts", "-"], input=example.stdout)
+    assert result.exit_code == 0, result.output
+    assert "Charge 1: PL 2300000, read as PL 230.00 Prostitution, B misdemeanor" in result.stdout
+
+
+def test_facts_help_says_what_it_takes() -> None:
+    result = runner.invoke(app, ["evaluate", "--help"])
+    text = " ".join(result.output.replace("│", " ").split())
+    assert "the path of a file, - for standard input, or the JSON itself" in text
+    assert "--example" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe{\x00}", "look like a binary file, not JSON text"),
+        (b'{"charges": ["\xe9"]}', "are not UTF-8 text (byte 14 is 0xe9)"),
+        (b"[" * 5000 + b"]" * 5000, "nest deeper than 20 levels"),
+        (b'{"a": ' * 30 + b"1" + b"}" * 30, "nest deeper than 20 levels"),
+        (b"x" * 1_000_001, "are over 1,000,000 bytes"),
+    ],
+)
+def test_unreadable_facts_files_exit_2_without_a_traceback(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "facts.json"
+    path.write_bytes(content)
+    result = runner.invoke(app, ["evaluate", "--facts", str(path)])
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.split())
+    assert f"the facts in '{path}' {message}" in text
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_a_missing_facts_file_and_no_facts_at_all() -> None:
+    result = runner.invoke(app, ["evaluate", "--facts", "nowhere.json"])
+    assert result.exit_code == 2
+    assert "no facts file at 'nowhere.json'" in result.stderr
+    result = runner.invoke(app, ["evaluate"])
+    assert result.exit_code == 2
+    assert "give --facts" in " ".join(result.stderr.split())

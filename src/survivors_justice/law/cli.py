@@ -39,6 +39,10 @@ def _day(value: str | None, option: str) -> date | None:
         ) from exc
 
 
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
 def _entry_dict(entry: CatalogEntry) -> dict[str, object]:
     return {
         "citation": entry.citation,
@@ -73,11 +77,20 @@ def _resolved_dict(r: ResolvedCharge) -> dict[str, object]:
 def resolve(
     law_code: Annotated[str, typer.Argument(help="NYPD LAW_CODE ('PL 2302502') or a citation.")],
     pd_cd: Annotated[str | None, typer.Option("--pd", help="The record's PD_CD.")] = None,
-    on: Annotated[str | None, typer.Option(help="Arrest date, YYYY-MM-DD.")] = None,
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            "--date",
+            help="Arrest date, YYYY-MM-DD; without it the latest text is shown and whether it "
+            "was in force is not checked.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")] = False,
 ) -> None:
     """What a recorded charge meant on the arrest date, and why."""
-    r = load_catalog().resolve(law_code=law_code, pd_cd=pd_cd, on=_day(on, "--on"))
+    day = _day(on, "--on")
+    r = load_catalog().resolve(law_code=law_code, pd_cd=pd_cd, on=day)
     if as_json:
         out.print_json(json.dumps(_resolved_dict(r)))
         return
@@ -87,9 +100,13 @@ def resolve(
     if r.entry is not None:
         e = r.entry
         say(f"{e.citation} {e.title} ({e.offense_class})")
+        if r.in_force is None:
+            in_force = "not checked (no arrest date; give --on YYYY-MM-DD)"
+        else:
+            in_force = f"{'yes' if r.in_force else 'no'} (on {day})"
         say(
-            f"role: {e.role.value}; family: {e.family.value}; minor: {e.minor}; "
-            f"coercion: {e.coercion}; in force on the date: {r.in_force}"
+            f"role: {e.role.value}; family: {e.family.value}; minor: {_yes(e.minor)}; "
+            f"coercion: {_yes(e.coercion)}; in force on the arrest date: {in_force}"
         )
         say(f"source: {e.source_url}")
     elif r.section is not None:

@@ -74,21 +74,121 @@ def parse_date(value: str | None) -> date:
         raise fail(f"--decision-date {value!r} is not a date; write YYYY-MM-DD") from None
 
 
-def read_facts(source: str) -> dict[str, Any]:
-    """The facts JSON from a file or ``-`` (stdin); the decision date defaults to today."""
+MAX_FACTS_BYTES = 1_000_000
+MAX_FACTS_DEPTH = 20  # the facts contract nests three levels; anything far deeper is refused
+EXAMPLE_FACTS: dict[str, Any] = {
+    "decision_date": "2026-11-28",
+    "charges": [
+        {"law_code": "PL 2300000", "pd_cd": "563", "arrest_date": "2017-12-22"},
+        {"section": "230.20", "arrest_date": "2017-12-22"},
+    ],
+    "defendant": {"age": 17, "age_group": "<18", "victim_indicators": None},
+    "victims": [{"age": 16}],
+    "indicators": {
+        "force": False,
+        "threats": None,
+        "fraud": None,
+        "debt_bondage": None,
+        "documents_withheld": None,
+        "drugs_as_control": None,
+    },
+    "co_defendants_sold_together": None,
+}
+FACTS_HELP = (
+    "The case's facts as a JSON object: the path of a file, - for standard input, or the JSON "
+    "itself (text starting with '{'; to read a file whose name starts with '{', write "
+    "./{name}). --example prints one. null or a missing key means unknown."
+)
+
+
+def json_depth_exceeds(text: str, limit: int) -> bool:
+    """Whether brackets outside strings nest deeper than ``limit`` (checked before parsing)."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
+
+
+def _facts_bytes(source: str) -> tuple[bytes, str]:
+    """The raw facts and how to name their source in messages."""
+    if source.lstrip().startswith("{"):
+        return source.encode("utf-8"), "given on the command line"
+    if source == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        raw = stream.read(MAX_FACTS_BYTES + 1) if stream is not None else None
+        if raw is None:
+            raw = sys.stdin.read(MAX_FACTS_BYTES + 1).encode("utf-8", "surrogateescape")
+        return raw, "read from standard input"
+    path = Path(source)
+    if not path.is_file():
+        raise fail(
+            f"no facts file at {source!r}; give a file's path, - for standard input, or the "
+            "JSON itself starting with '{' (sj policy evaluate --example shows one)"
+        )
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            return f.read(MAX_FACTS_BYTES + 1), f"in {source!r}"
     except OSError as exc:
         raise fail(f"cannot read facts file {source!r}: {exc.strerror}") from None
+
+
+def read_facts(source: str) -> dict[str, Any]:
+    """The facts JSON from a path, ``-`` (stdin) or inline JSON; the decision date defaults to
+    today. Anything that is not a small UTF-8 JSON object is refused with what to give."""
+    raw, where = _facts_bytes(source)
+    if len(raw) > MAX_FACTS_BYTES:
+        raise fail(
+            f"the facts {where} are over {MAX_FACTS_BYTES:,} bytes; one case's facts "
+            "are a few hundred"
+        )
+    if b"\x00" in raw:
+        raise fail(
+            f"the facts {where} look like a binary file, not JSON text; "
+            "sj policy evaluate --example shows what to give"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail(
+            f"the facts {where} are not UTF-8 text (byte {exc.start} is "
+            f"{raw[exc.start]:#04x}); save the file as UTF-8 JSON"
+        ) from None
+    if json_depth_exceeds(text, MAX_FACTS_DEPTH):
+        raise fail(
+            f"the facts {where} nest deeper than {MAX_FACTS_DEPTH} levels; the facts "
+            "document nests three (sj policy evaluate --example shows one)"
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise fail(f"facts {source!r} are not JSON (line {exc.lineno}): {exc.msg}") from None
-    if isinstance(data, dict) and data.get("decision_date") is None:
-        data["decision_date"] = today().isoformat()
+        raise fail(f"the facts {where} are not JSON (line {exc.lineno}): {exc.msg}") from None
     if not isinstance(data, dict):
-        raise fail(f"facts {source!r} must be a JSON object, got {type(data).__name__}")
+        raise fail(
+            f"the facts {where} must be a JSON object, got {type(data).__name__} "
+            "(sj policy evaluate --example shows one)"
+        )
+    if data.get("decision_date") is None:
+        data["decision_date"] = today().isoformat()
     return data
+
+
+def print_example() -> None:
+    typer.echo(json.dumps(EXAMPLE_FACTS, indent=2))
 
 
 def decide(facts: str, policy: Path | None) -> tuple[Policy, Decision]:
@@ -99,22 +199,51 @@ def decide(facts: str, policy: Path | None) -> tuple[Policy, Decision]:
         raise fail(str(exc)) from None
 
 
-FactsOption = Annotated[
-    str, typer.Option("--facts", help="The case's facts as JSON (a file, or - for stdin).")
+FactsOption = Annotated[str | None, typer.Option("--facts", help=FACTS_HELP)]
+ExampleOption = Annotated[
+    bool, typer.Option("--example", help="Print an example facts document and exit.")
 ]
 
 
+def _facts_or_example(facts: str | None, example: bool) -> str | None:
+    if example:
+        print_example()
+        return None
+    if facts is None:
+        raise fail(
+            "give --facts (a file, - for standard input, or the JSON itself); "
+            "--example prints a facts document to start from"
+        )
+    return facts
+
+
 @app.command("evaluate")
-def evaluate_command(facts: FactsOption, policy: PolicyOption = None) -> None:
-    """Print the decision for a case as JSON."""
-    _, decision = decide(facts, policy)
+def evaluate_command(
+    facts: FactsOption = None, policy: PolicyOption = None, example: ExampleOption = False
+) -> None:
+    """Print the decision for a case as JSON.
+
+    Example: sj policy evaluate --facts '{"charges": [{"section": "230.00"}]}'
+    """
+    source = _facts_or_example(facts, example)
+    if source is None:
+        return
+    _, decision = decide(source, policy)
     typer.echo(decision.to_json())
 
 
 @app.command("explain")
-def explain_command(facts: FactsOption, policy: PolicyOption = None) -> None:
-    """Print the decision for a case in plain English."""
-    pol, decision = decide(facts, policy)
+def explain_command(
+    facts: FactsOption = None, policy: PolicyOption = None, example: ExampleOption = False
+) -> None:
+    """Print the decision for a case in plain English.
+
+    Example: sj policy evaluate --example > case.json; sj policy explain --facts case.json
+    """
+    source = _facts_or_example(facts, example)
+    if source is None:
+        return
+    pol, decision = decide(source, policy)
     typer.echo(explain_decision(decision, pol))
 
 
