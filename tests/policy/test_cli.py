@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -48,11 +49,14 @@ def test_evaluate_prints_the_decision_as_json(tmp_path: Path) -> None:
     assert data["missing_facts"] == []
 
 
-def test_evaluate_reads_stdin_and_defaults_the_decision_date() -> None:
+def test_evaluate_reads_stdin_and_defaults_the_decision_date(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("survivors_justice.policy.cli.today", lambda: date(2026, 11, 30))
     facts = {k: v for k, v in FACTS.items() if k != "decision_date"}
     result = runner.invoke(app, ["evaluate", "--facts", "-"], input=json.dumps(facts))
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["decision_date"] is not None
+    assert json.loads(result.stdout)["decision_date"] == "2026-11-30"
 
 
 @pytest.mark.parametrize(

@@ -171,7 +171,7 @@ def test_follow_ups_in_the_decision_json(policy: Policy) -> None:
             "defendant": {"age": 16},
         },
     )
-    title = "Survivor's Justice Policy v2026.1 §help-and-investigation"
+    title = "Survivor's Justice Policy v2026.2 §help-and-investigation"
     sections = (
         f"{title} (People who are exploited get help, and whoever exploited them is investigated)"
     )
@@ -197,7 +197,7 @@ def test_follow_ups_in_the_decision_json(policy: Policy) -> None:
             "trafficking, so whoever sold them is investigated.",
             "cites": [
                 sections,
-                "Survivor's Justice Policy v2026.1 §coercive-and-predatory (Coercive and "
+                "Survivor's Justice Policy v2026.2 §coercive-and-predatory (Coercive and "
                 "predatory cases come first)",
             ],
         },

@@ -238,25 +238,33 @@ def table(prepared: Prepared, options: ReportOptions, *, geo: GeoLevel | None = 
 
 
 def policy_impact(prepared: Prepared, options: ReportOptions | None = None) -> pl.DataFrame:
-    """The same measures under the current policy and the proposal: race within each outcome,
-    city-wide, with a ``policy`` column (``current`` / ``proposal``)."""
+    """The report's impact rows: race within each outcome, city-wide, under the current policy
+    and the proposal, with a ``policy`` column (``current`` / ``proposal``). `build_report`
+    publishes exactly these rows as its "impact" section (both go through `_impact_requests`
+    and `_impact_frame`)."""
     opts = options or ReportOptions()
     if "outcome_proposal" not in prepared.cube.columns or "outcome" not in prepared.cube.columns:
         raise MissingColumnError("policy impact needs outcomes under both policies; prepare the "
                                  "arrests with screening on and proposal=PATH")
-    parts = []
+    race_ref = opts.reference if opts.by is Dimension.RACE else None
+    return _impact_frame(_compute(prepared, opts, _impact_requests(prepared, race_ref)))
+
+
+def _impact_requests(prepared: Prepared, race_ref: str | None) -> list[_Request]:
+    requests = []
     for label, column in (("current", "outcome"), ("proposal", "outcome_proposal")):
-        cube = prepared.cube.drop([c for c in ("outcome", "outcome_proposal") if c != column])
-        cube = cube.rename({column: "outcome"}) if column != "outcome" else cube
-        sub = ReportOptions(geo=GeoLevel.CITY, by=Dimension.RACE, within=Dimension.OUTCOME,
-                            reference=opts.reference if opts.by is Dimension.RACE else None,
-                            min_count=opts.min_count, public=opts.public,
-                            threshold=opts.threshold)
-        frame = table(prepared, sub, geo=GeoLevel.CITY, by=Dimension.RACE,
-                      within=Dimension.OUTCOME, use_within=True, cube=cube)
-        parts.append(frame.filter(pl.col("geo_level") == GeoLevel.CITY.value)
-                     .with_columns(policy=pl.lit(label)))
-    return pl.concat(parts, how="diagonal")
+        cube = prepared.cube.drop([c for c in ("outcome", "outcome_proposal")
+                                   if c != column]).rename({column: "outcome"})
+        requests.append(_Request(f"impact:{label}", GeoLevel.CITY, Dimension.RACE,
+                                 Dimension.OUTCOME, race_ref, cube, column))
+    return requests
+
+
+def _impact_frame(done: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    return pl.concat([done[f"impact:{label}"]
+                      .filter(pl.col("geo_level") == GeoLevel.CITY.value)
+                      .with_columns(policy=pl.lit(label))
+                      for label in ("current", "proposal")], how="diagonal")
 
 
 def _parent_boroughs(frame: pl.DataFrame, geo: GeoLevel) -> pl.DataFrame:
@@ -411,11 +419,7 @@ def build_report(prepared: Prepared, options: ReportOptions | None = None) -> Di
                  for key, _, _, by, within, level in specs]
     impact = "outcome_proposal" in prepared.frame.columns and has_outcome
     if impact:
-        for label, column in (("current", "outcome"), ("proposal", "outcome_proposal")):
-            cube = prepared.cube.drop([c for c in ("outcome", "outcome_proposal")
-                                       if c != column]).rename({column: "outcome"})
-            requests.append(_Request(f"impact:{label}", GeoLevel.CITY, Dimension.RACE,
-                                     Dimension.OUTCOME, race_ref, cube, column))
+        requests += _impact_requests(prepared, race_ref)
     periods = set(prepared.frame["period"].unique().to_list()) if "period" in \
         prepared.frame.columns else set()
     split = {"before", "after"} <= periods
@@ -433,9 +437,7 @@ def build_report(prepared: Prepared, options: ReportOptions | None = None) -> Di
     for key, title, intro, by, _, level in specs:
         report.sections.append(Section(key, title, intro, by, level_only(done[key], level)))
     if impact:
-        frame = pl.concat([level_only(done[f"impact:{label}"], GeoLevel.CITY)
-                           .with_columns(policy=pl.lit(label))
-                           for label in ("current", "proposal")], how="diagonal")
+        frame = _impact_frame(done)
         report.sections.append(Section(
             "impact", "What the proposal would change",
             f"The same arrests screened under the current policy ({prepared.policy_label}) and "
