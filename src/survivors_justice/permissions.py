@@ -108,26 +108,36 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         {Action.EVALUATE_POLICY, Action.API_DOCS, Action.MANAGE_USERS, Action.AUDIT_LOG}
     ),
 }
-assert set(ROLE_ACTIONS) == set(Role.values), "every role needs a row in ROLE_ACTIONS"
-# An export is a list: whoever may export may see the list, and the cases in it.
-assert all(
-    {Action.INTAKE_QUEUE, Action.VIEW_CASE} <= acts
-    for acts in ROLE_ACTIONS.values()
-    if Action.EXPORT_CASES in acts
-)
-assert {r for r, acts in ROLE_ACTIONS.items() if Action.EVALUATE_POLICY in acts} <= _OFFICE_STAFF
-# Marking a recheck reviewed answers for a charging decision: only a role that may decide cases,
-# and one that can find the rechecks.
-assert all(
-    {Action.DECIDE_CASE, Action.RECHECKS} <= acts
-    for acts in ROLE_ACTIONS.values()
-    if Action.REVIEW_RECHECK in acts
-)
-# Whoever lists the rechecks may open those cases (an open recheck makes a decided case visible
-# to the roles that see intake, below).
-assert all(
-    Action.VIEW_CASE in acts for acts in ROLE_ACTIONS.values() if Action.RECHECKS in acts
-)
+
+
+class RoleTableError(RuntimeError):
+    """``ROLE_ACTIONS`` breaks one of the rules below; the message says which and how to fix it."""
+
+
+def check_role_table(table: dict[str, frozenset[Action]]) -> None:
+    """The role table's own rules; checked at import (a plain ``if``: it survives ``python -O``)."""
+    if set(table) != set(Role.values):
+        raise RoleTableError(
+            "every role needs a row in ROLE_ACTIONS; missing "
+            f"{sorted(set(Role.values) - set(table))}, "
+            f"unknown {sorted(set(table) - set(Role.values))}"
+        )
+    for role, acts in table.items():
+        # An export is a list: whoever may export may see the list, and the cases in it.
+        if Action.EXPORT_CASES in acts and not {Action.INTAKE_QUEUE, Action.VIEW_CASE} <= acts:
+            raise RoleTableError(f"{role} may export cases but not see the queue and the cases")
+        if Action.EVALUATE_POLICY in acts and role not in _OFFICE_STAFF:
+            raise RoleTableError(f"{role} may evaluate the policy but is not office staff")
+        # Marking a recheck reviewed answers for a charging decision: only a role that may decide
+        # cases, and one that can find the rechecks.
+        if Action.REVIEW_RECHECK in acts and not {Action.DECIDE_CASE, Action.RECHECKS} <= acts:
+            raise RoleTableError(f"{role} may review rechecks but not decide cases or list them")
+        # Whoever lists the rechecks may open those cases.
+        if Action.RECHECKS in acts and Action.VIEW_CASE not in acts:
+            raise RoleTableError(f"{role} may list rechecks but not open the cases")
+
+
+check_role_table(ROLE_ACTIONS)
 
 
 class NotAllowed(PermissionError):
@@ -153,7 +163,7 @@ def role_of(principal: Principal | Any) -> str | None:
 
 def _is_priority(case: Case) -> bool:
     """The case was decided with a priority charge (and is being prosecuted)."""
-    from survivors_justice.cases.services import is_priority_case
+    from survivors_justice.cases.predicates import is_priority_case
 
     return is_priority_case(case)
 
@@ -224,7 +234,7 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
 def visible_cases(principal: Principal | Any) -> QuerySet[Case]:
     """Exactly the cases ``principal`` may open (agrees with ``can(p, VIEW_CASE, case)``)."""
     from survivors_justice.cases.models import Case
-    from survivors_justice.cases.services import priority_case_filter
+    from survivors_justice.cases.predicates import priority_case_filter
 
     role = role_of(principal)
     if role is None or Action.VIEW_CASE not in ROLE_ACTIONS[role]:

@@ -20,7 +20,7 @@ from survivors_justice.audit.models import AuditRecord
 from survivors_justice.audit.services import verify
 from survivors_justice.cases import rechecks
 from survivors_justice.cases.models import ChargingDecision
-from survivors_justice.cases.services import OUTCOME_LABELS
+from survivors_justice.cases.recommendations import OUTCOME_LABELS
 from survivors_justice.permissions import NotAllowed, visible_cases
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from tests.factories import make_user, sign_in
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.catalogs import catalog_version
 from survivors_justice.arrests.models import CaseRecheck
-from survivors_justice.cases import services
+from survivors_justice.cases import decisions
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, ChargingDecision
 from survivors_justice.law import load_catalog
@@ -61,7 +61,7 @@ def _world() -> World:
     intake_user = make_user("intake_ada", email="matrix-intake@example.test")
     intake = make_case(SELLING, given_name="Zephyrine", family_name="Abernathy-Quist")
     pending = make_case(SELLING, index=1, given_name="Odalys", family_name="Fenwick-Morrow")
-    decision = services.override_recommendation(
+    decision = decisions.override_recommendation(
         actor=intake_user,
         case_id=pending.pk,
         outcomes={"1": "prosecute"},
@@ -69,7 +69,7 @@ def _world() -> World:
         reason_text=REASON,
     )
     priority = make_case("PL 230345A", given_name="Casimir", family_name="Thornbury-Vale")
-    services.accept_recommendation(actor=intake_user, case_id=priority.pk)
+    decisions.accept_recommendation(actor=intake_user, case_id=priority.pk)
     panel = make_case(
         BUYING, state=CaseState.PANEL_REVIEW, given_name="Henrike", family_name="Lindqvist-Obi"
     )
@@ -77,7 +77,7 @@ def _world() -> World:
         SELLING, index=2, state=CaseState.CLOSED, given_name="Perpetua", family_name="Marchetti"
     )
     rechecked = make_case(BUYING, given_name="Anselma", family_name="Rooksby-Dervish")
-    accepted = services.accept_recommendation(actor=intake_user, case_id=rechecked.pk)
+    accepted = decisions.accept_recommendation(actor=intake_user, case_id=rechecked.pk)
     recheck = CaseRecheck.objects.create(
         case=rechecked,
         decision=accepted,

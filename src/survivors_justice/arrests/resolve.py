@@ -46,7 +46,7 @@ from survivors_justice.arrests.models import Arrest, CaseRecheck, Charge
 from survivors_justice.arrests.reader import Charges
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases.models import Case, ChargingDecision
-from survivors_justice.cases.services import case_facts
+from survivors_justice.cases.recommendations import case_facts
 from survivors_justice.law import Catalog, load_catalog
 from survivors_justice.policy import Decision, Policy, evaluate, load_policy
 from survivors_justice.screening.models import PolicyDecision

@@ -1,7 +1,7 @@
 """The states of a case and the only transitions allowed between them.
 
 Any other transition raises :class:`IllegalTransition`; nothing changes a case's state except
-:func:`check_transition` callers in ``cases/services.py``.
+:func:`check_transition` callers in ``cases/decisions.py``.
 """
 
 from __future__ import annotations

@@ -7,15 +7,11 @@ from typing import Any
 from django import forms
 
 from survivors_justice.arrests.schema import BOROUGHS
+from survivors_justice.cases.decisions import MIN_REASON_CHARS, OVERRIDE_CHOICES
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import OverrideReason
+from survivors_justice.cases.recommendations import OUTCOME_LABELS, Recommendation
 from survivors_justice.cases.search import ANY_STATE, SORTS, CaseFilter
-from survivors_justice.cases.services import (
-    MIN_REASON_CHARS,
-    OUTCOME_LABELS,
-    OVERRIDE_CHOICES,
-    Recommendation,
-)
 from survivors_justice.law import Role as ChargeRole
 
 

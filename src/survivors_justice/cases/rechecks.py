@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from survivors_justice.arrests.models import CaseRecheck
+from survivors_justice.cases.decisions import actor_label
 from survivors_justice.cases.models import Case
-from survivors_justice.cases.services import OUTCOME_LABELS, actor_label
+from survivors_justice.cases.recommendations import OUTCOME_LABELS
 from survivors_justice.permissions import Action, NotAllowed, can
 
 MIN_NOTE_CHARS = 10
