@@ -30,8 +30,7 @@ from survivors_justice.accounts.roles import Role
 from survivors_justice.cases.flows import CaseState
 
 if TYPE_CHECKING:
-    from survivors_justice.arrests.models import CaseRecheck
-    from survivors_justice.cases.models import Case, ChargingDecision
+    from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
 
 
 class Principal(Protocol):
@@ -170,13 +169,13 @@ def _is_priority(case: Case) -> bool:
 
 def open_recheck_filter() -> Q:
     """Cases with a recheck nobody has marked reviewed yet (a ``Case`` query filter)."""
-    from survivors_justice.arrests.models import CaseRecheck
+    from survivors_justice.cases.models import CaseRecheck
 
     return Q(pk__in=CaseRecheck.objects.filter(reviewed_at__isnull=True).values("case_id"))
 
 
 def _has_open_recheck(case: Case) -> bool:
-    from survivors_justice.arrests.models import CaseRecheck
+    from survivors_justice.cases.models import CaseRecheck
 
     return CaseRecheck.objects.filter(case_id=case.pk, reviewed_at__isnull=True).exists()
 
@@ -219,8 +218,7 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
         return False
     if obj is None:
         return True
-    from survivors_justice.arrests.models import CaseRecheck
-    from survivors_justice.cases.models import Case, ChargingDecision
+    from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
 
     if isinstance(obj, Case):
         return _case_rule(role, action, obj)
@@ -248,7 +246,7 @@ def visible_cases(principal: Principal | Any) -> QuerySet[Case]:
 
 def open_rechecks(principal: Principal | Any) -> QuerySet[CaseRecheck]:
     """The rechecks nobody has marked reviewed, for a role that may list them (else none)."""
-    from survivors_justice.arrests.models import CaseRecheck
+    from survivors_justice.cases.models import CaseRecheck
 
     if not can(principal, Action.RECHECKS):
         return CaseRecheck.objects.none()

@@ -16,10 +16,9 @@ from tests.arrests.helpers import DEC_2017, read_rows, write_rows
 from survivors_justice.accounts.models import User
 from survivors_justice.arrests.catalogs import catalog_from_text
 from survivors_justice.arrests.importer import ImportSummary
-from survivors_justice.arrests.models import CaseRecheck
 from survivors_justice.arrests.resolve import resolve_charges
 from survivors_justice.cases import decisions
-from survivors_justice.cases.models import Case
+from survivors_justice.cases.models import Case, CaseRecheck
 from survivors_justice.law import Catalog
 from survivors_justice.screening.services import screen_cases
 

@@ -22,10 +22,9 @@ from tests.factories import make_user, sign_in
 
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.catalogs import catalog_version
-from survivors_justice.arrests.models import CaseRecheck
 from survivors_justice.cases import decisions
 from survivors_justice.cases.flows import CaseState
-from survivors_justice.cases.models import Case, ChargingDecision
+from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
 from survivors_justice.law import load_catalog
 from survivors_justice.permissions import visible_cases
 from survivors_justice.policy import load_policy

@@ -70,10 +70,12 @@ from survivors_justice.cases.decision_models import (  # noqa: E402  (registrati
     DecisionStatus,
     OverrideReason,
 )
+from survivors_justice.cases.recheck_models import CaseRecheck  # noqa: E402  (registration)
 
 __all__ = [
     "ApiToken",
     "Case",
+    "CaseRecheck",
     "ChargingDecision",
     "DecisionKind",
     "DecisionStatus",

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from survivors_justice.accounts.models import User
-from survivors_justice.arrests.models import CaseRecheck
 from survivors_justice.audit.reads import audit_list_read, audit_read
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases import compliance as compliance_figures_of
@@ -36,7 +35,7 @@ from survivors_justice.cases.forms import (
     RecheckReviewForm,
     ReviewForm,
 )
-from survivors_justice.cases.models import Case, ChargingDecision, DecisionStatus
+from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, DecisionStatus
 from survivors_justice.cases.recommendations import OUTCOME_LABELS
 from survivors_justice.permissions import (
     Action,
