@@ -30,7 +30,7 @@ from survivors_justice.accounts.roles import Role
 from survivors_justice.cases.flows import CaseState
 
 if TYPE_CHECKING:
-    from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
+    from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask
 
 
 class Principal(Protocol):
@@ -56,6 +56,13 @@ class Action(StrEnum):
     COMPLIANCE = "cases.compliance"  # figures: selling-sex cases declined, overridden, by whom
     RECHECKS = "cases.rechecks"  # decided cases whose recommendation a catalog correction changed
     REVIEW_RECHECK = "cases.review_recheck"  # obj: CaseRecheck — mark it looked at, with a note
+    RECORD_FACTS = "cases.record_facts"  # obj: Case — answer the policy's questions, amend charges
+    SUPERVISOR_DECIDE = "cases.supervisor_decide"  # obj: Case — decide a panel case, with reason
+    REOPEN_DECISION = "cases.reopen"  # obj: Case — reopen a decided case, with a reason
+    BULK_ACCEPT = "cases.bulk_accept"  # accept the recommendation for a filtered set of declines
+    DECIDED_CASES = "cases.decided"  # decided cases: one's own ("my decisions"), or all
+    FOLLOWUP_QUEUE = "cases.followups"  # the follow-up tasks of one's role
+    WORK_FOLLOWUP = "cases.work_followup"  # obj: FollowUpTask — take, assign, close
     EVALUATE_POLICY = "policy.evaluate"  # run facts (no person in them) through the policy
     API_DOCS = "api.docs"  # the OpenAPI description of the JSON API
     MANAGE_USERS = "accounts.manage"  # accounts, roles, lockout release
@@ -79,6 +86,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.DECIDE_CASE,
             Action.RECHECKS,
             Action.REVIEW_RECHECK,
+            Action.RECORD_FACTS,
+            Action.DECIDED_CASES,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
         }
@@ -92,14 +101,27 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.REVIEW_OVERRIDE,
             Action.COMPLIANCE,
             Action.RECHECKS,
+            Action.RECORD_FACTS,
+            Action.SUPERVISOR_DECIDE,
+            Action.REOPEN_DECISION,
+            Action.BULK_ACCEPT,
+            Action.DECIDED_CASES,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
         }
     ),
     Role.TRAFFICKING_ADA: frozenset(
-        {Action.PRIORITY_LIST, Action.VIEW_CASE, Action.EVALUATE_POLICY, Action.API_DOCS}
+        {
+            Action.PRIORITY_LIST,
+            Action.VIEW_CASE,
+            Action.RECORD_FACTS,
+            Action.FOLLOWUP_QUEUE,
+            Action.WORK_FOLLOWUP,
+            Action.EVALUATE_POLICY,
+            Action.API_DOCS,
+        }
     ),
-    Role.ADVOCATE: frozenset(),
+    Role.ADVOCATE: frozenset({Action.FOLLOWUP_QUEUE, Action.WORK_FOLLOWUP}),
     Role.PARTNER_STAFF: frozenset(),
     Role.PANEL_MEMBER: frozenset(),
     Role.ANALYST: frozenset({Action.EVALUATE_POLICY, Action.API_DOCS}),
@@ -180,18 +202,97 @@ def _has_open_recheck(case: Case) -> bool:
     return CaseRecheck.objects.filter(case_id=case.pk, reviewed_at__isnull=True).exists()
 
 
-def _case_rule(role: str, action: Action, case: Case) -> bool:
-    if role in (Role.INTAKE_ADA, Role.SUPERVISOR):
-        if action is Action.VIEW_CASE:
-            # A decided case comes back into intake's view while a catalog correction asks a
-            # person to look at it again (an open CaseRecheck), and only then.
-            return case.state in INTAKE_STATES or _has_open_recheck(case)
-        if action is Action.DECIDE_CASE:
-            return role == Role.INTAKE_ADA and case.state == CaseState.INTAKE
+def _took_part(principal: Any, case: Case) -> bool:
+    """``principal`` decided the case, or approved or refused its override."""
+    from survivors_justice.cases.models import ChargingDecision
+
+    pk = getattr(principal, "pk", None)
+    return ChargingDecision.objects.filter(
+        Q(decided_by_id=pk) | Q(reviewed_by_id=pk), case_id=case.pk
+    ).exists()
+
+
+def _has_open_lead(case: Case) -> bool:
+    from survivors_justice.cases.models import FollowUpTask
+
+    return FollowUpTask.objects.filter(
+        case_id=case.pk, owner_role=Role.TRAFFICKING_ADA, state__in=("open", "in_progress")
+    ).exists()
+
+
+_DECIDED_STATES = frozenset({CaseState.DECLINED, CaseState.PROSECUTING, CaseState.PANEL_REVIEW})
+
+
+def _case_rule(role: str, principal: Any, action: Action, case: Case) -> bool:
+    if role == Role.SUPERVISOR:
+        if action in (Action.VIEW_CASE, Action.RECORD_FACTS):
+            return True  # a supervisor's view of any case
+        if action is Action.SUPERVISOR_DECIDE:
+            return case.state == CaseState.INTAKE
+        if action is Action.REOPEN_DECISION:
+            return case.state in _DECIDED_STATES
         return False
-    if role == Role.TRAFFICKING_ADA and action is Action.VIEW_CASE:
-        return case.state == CaseState.PANEL_REVIEW or _is_priority(case)
+    if role == Role.INTAKE_ADA:
+        if action is Action.VIEW_CASE:
+            # New cases; a decided case while a catalog correction asks a person to look at it
+            # again (an open CaseRecheck); and every case the prosecutor decided.
+            return (
+                case.state in INTAKE_STATES
+                or _has_open_recheck(case)
+                or _took_part(principal, case)
+            )
+        if action is Action.DECIDE_CASE:
+            return case.state == CaseState.INTAKE
+        if action is Action.RECORD_FACTS:
+            return case.state in INTAKE_STATES
+        return False
+    if role == Role.TRAFFICKING_ADA and action in (Action.VIEW_CASE, Action.RECORD_FACTS):
+        return (
+            case.state == CaseState.PANEL_REVIEW
+            or _is_priority(case)
+            or _has_open_lead(case)
+            or _intake_priority(case)
+        )
     return False
+
+
+def _intake_priority(case: Case) -> bool:
+    """A case in intake whose latest screening makes it a priority or panel case."""
+    if case.state not in INTAKE_STATES:
+        return False
+    from survivors_justice.cases.models import Case as CaseModel
+
+    return CaseModel.objects.filter(intake_priority_filter(), pk=case.pk).exists()
+
+
+def intake_priority_filter() -> Q:
+    """Cases in intake whose latest stored screening is a priority or panel case."""
+    from django.db.models import OuterRef, Subquery
+
+    from survivors_justice.screening.models import PolicyDecision
+
+    latest = PolicyDecision.objects.filter(case_id=OuterRef("pk")).order_by("-screened_at", "-pk")
+    return Q(state__in=INTAKE_STATES) & Q(
+        pk__in=_cases_with_latest(Subquery(latest.values("case_priority")[:1]))
+    )
+
+
+def _cases_with_latest(latest_priority: Any) -> Any:
+    from survivors_justice.cases.models import Case as CaseModel
+
+    return (
+        CaseModel.objects.filter(state__in=INTAKE_STATES)
+        .annotate(latest_priority=latest_priority)
+        .filter(latest_priority__in=(PRIORITY_OUTCOME, "panel_review"))
+        .values("pk")
+    )
+
+
+def _followup_rule(role: str, action: Action, task: FollowUpTask) -> bool:
+    return action is Action.WORK_FOLLOWUP and task.owner_role == role and task.state in (
+        "open",
+        "in_progress",
+    )
 
 
 def _decision_rule(role: str, principal: Any, action: Action, decision: ChargingDecision) -> bool:
@@ -218,10 +319,12 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
         return False
     if obj is None:
         return True
-    from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
+    from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask
 
     if isinstance(obj, Case):
-        return _case_rule(role, action, obj)
+        return _case_rule(role, principal, action, obj)
+    if isinstance(obj, FollowUpTask):
+        return _followup_rule(role, action, obj)
     if isinstance(obj, ChargingDecision):
         return _decision_rule(role, principal, action, obj)
     if isinstance(obj, CaseRecheck):
@@ -237,11 +340,64 @@ def visible_cases(principal: Principal | Any) -> QuerySet[Case]:
     role = role_of(principal)
     if role is None or Action.VIEW_CASE not in ROLE_ACTIONS[role]:
         return Case.objects.none()
-    if role in (Role.INTAKE_ADA, Role.SUPERVISOR):
-        return Case.objects.filter(Q(state__in=INTAKE_STATES) | open_recheck_filter())
+    if role == Role.SUPERVISOR:
+        return Case.objects.all()
+    if role == Role.INTAKE_ADA:
+        return Case.objects.filter(
+            Q(state__in=INTAKE_STATES) | open_recheck_filter() | _took_part_filter(principal)
+        )
     if role == Role.TRAFFICKING_ADA:
-        return Case.objects.filter(Q(state=CaseState.PANEL_REVIEW) | priority_case_filter())
+        return Case.objects.filter(
+            Q(state=CaseState.PANEL_REVIEW)
+            | priority_case_filter()
+            | open_lead_filter()
+            | intake_priority_filter()
+        )
     return Case.objects.none()  # pragma: no cover - every role with VIEW_CASE is handled above
+
+
+def _took_part_filter(principal: Any) -> Q:
+    from survivors_justice.cases.models import ChargingDecision
+
+    pk = getattr(principal, "pk", None)
+    return Q(
+        pk__in=ChargingDecision.objects.filter(Q(decided_by_id=pk) | Q(reviewed_by_id=pk)).values(
+            "case_id"
+        )
+    )
+
+
+def open_lead_filter() -> Q:
+    """Cases with an open trafficking lead (a ``Case`` query filter)."""
+    from survivors_justice.cases.models import FollowUpTask
+
+    return Q(
+        pk__in=FollowUpTask.objects.filter(
+            owner_role=Role.TRAFFICKING_ADA, state__in=("open", "in_progress")
+        ).values("case_id")
+    )
+
+
+def followup_tasks(principal: Principal | Any) -> QuerySet[FollowUpTask]:
+    """The follow-up tasks of ``principal``'s role (none for a role without a queue)."""
+    from survivors_justice.cases.models import FollowUpTask
+
+    if not can(principal, Action.FOLLOWUP_QUEUE):
+        return FollowUpTask.objects.none()
+    return FollowUpTask.objects.filter(owner_role=role_of(principal))
+
+
+def decided_cases(principal: Principal | Any, *, mine: bool = True) -> QuerySet[ChargingDecision]:
+    """Decisions ``principal`` may list: their own (decided or reviewed), or for a supervisor,
+    every decision when ``mine`` is False."""
+    from survivors_justice.cases.models import ChargingDecision
+
+    if not can(principal, Action.DECIDED_CASES):
+        return ChargingDecision.objects.none()
+    if mine or role_of(principal) != Role.SUPERVISOR:
+        pk = getattr(principal, "pk", None)
+        return ChargingDecision.objects.filter(Q(decided_by_id=pk) | Q(reviewed_by_id=pk))
+    return ChargingDecision.objects.all()
 
 
 def open_rechecks(principal: Principal | Any) -> QuerySet[CaseRecheck]:

@@ -84,8 +84,10 @@ def test_only_an_intake_prosecutor_decides(supervisor: Any) -> None:
 def test_a_decided_case_cannot_be_decided_again(intake: Any) -> None:
     case = make_case(BUYING)
     decisions.accept_recommendation(actor=intake, case_id=case.pk)
-    with pytest.raises(NotAllowed):
-        decisions.accept_recommendation(actor=intake, case_id=case.pk)
+    other = make_user("intake_ada")
+    # a stale tab: the message says who decided it and when
+    with pytest.raises(decisions.AlreadyDecided, match=rf"decided by {intake.email} on "):
+        decisions.accept_recommendation(actor=other, case_id=case.pk)
     assert ChargingDecision.objects.filter(case=case).count() == 1
 
 
@@ -170,14 +172,17 @@ def test_an_intake_prosecutor_cannot_approve_an_override(intake: Any) -> None:
     assert ChargingDecision.objects.get(pk=decision.pk).status == DecisionStatus.PENDING
 
 
-def test_an_override_that_declines_takes_effect_at_once(intake: Any) -> None:
+def test_declining_a_buyer_waits_for_a_supervisor(intake: Any, supervisor: Any) -> None:
     case = make_case(BUYING)
     decision = decisions.override_recommendation(
         actor=intake, case_id=case.pk, outcomes={"1": "decline"},
         reason_category="interests_of_justice", reason_text=REASON,
     )
     case.refresh_from_db()
-    assert decision.status == DecisionStatus.FINAL and not decision.seller_case
+    assert decision.status == DecisionStatus.PENDING and not decision.seller_case
+    assert case.state == CaseState.OVERRIDE_PENDING
+    decisions.review_override(actor=supervisor, decision_id=decision.pk, approve=True)
+    case.refresh_from_db()
     assert case.state == CaseState.DECLINED
 
 
@@ -212,13 +217,15 @@ def test_trafficking_prosecutors_see_priority_and_panel_cases_only(intake: Any) 
     priority = make_case(TRAFFICKING)
     buyer = make_case(BUYING)
     panel = make_case(BUYING, index=1, state=CaseState.PANEL_REVIEW)
-    assert not can(trafficking, Action.VIEW_CASE, priority)  # still in intake
+    assert not can(trafficking, Action.VIEW_CASE, priority)  # in intake, never screened
     decisions.accept_recommendation(actor=intake, case_id=priority.pk)
     decisions.accept_recommendation(actor=intake, case_id=buyer.pk)
     assert set(visible_cases(trafficking)) == {priority, panel}
     for case in Case.objects.all():
         assert can(trafficking, Action.VIEW_CASE, case) == (case in {priority, panel})
-    assert set(visible_cases(intake)) == set()  # both left intake; the panel case is not theirs
+    # both left intake; the prosecutor who decided them still sees them, not the panel case
+    assert set(visible_cases(intake)) == {priority, buyer}
+    assert set(visible_cases(make_user("intake_ada"))) == set()
 
 
 def test_visible_cases_agrees_with_can_for_every_role_and_state() -> None:

@@ -34,6 +34,7 @@ ROLES = [r.value for r in Role]
 EVERYONE = [*ROLES, ANON]
 OFFICE = ["intake_ada", "supervisor", "trafficking_ada", "analyst", "admin"]
 INTAKE_ROLES = {"intake_ada": 200, "supervisor": 200}
+TRAFFICKING_AND_SUPERVISOR = {"trafficking_ada": 200, "supervisor": 200}
 REASON = "The defendant recruited and managed the other people arrested with her."
 
 
@@ -184,9 +185,10 @@ MATRIX: dict[str, list[Probe]] = {
     "cases:detail": [
         Probe("GET", lambda w: f"/cases/{w.intake.pk}/", INTAKE_ROLES, 404),
         Probe("GET", lambda w: f"/cases/{w.pending.pk}/", INTAKE_ROLES, 404),
-        Probe("GET", lambda w: f"/cases/{w.priority.pk}/", {"trafficking_ada": 200}, 404),
-        Probe("GET", lambda w: f"/cases/{w.panel.pk}/", {"trafficking_ada": 200}, 404),
-        Probe("GET", lambda w: f"/cases/{w.closed.pk}/", {}, 404),
+        # a supervisor sees any case; a decided case stays open to whoever decided it
+        Probe("GET", lambda w: f"/cases/{w.priority.pk}/", TRAFFICKING_AND_SUPERVISOR, 404),
+        Probe("GET", lambda w: f"/cases/{w.panel.pk}/", TRAFFICKING_AND_SUPERVISOR, 404),
+        Probe("GET", lambda w: f"/cases/{w.closed.pk}/", {"supervisor": 200}, 404),
         # a decided case is back in intake's view while a recheck of it is open
         Probe("GET", lambda w: f"/cases/{w.rechecked.pk}/", INTAKE_ROLES, 404),
         Probe("GET", lambda w: "/cases/99999999/", {}, 404),
@@ -248,9 +250,10 @@ MATRIX: dict[str, list[Probe]] = {
     "api:read_case": [
         Probe("GET", lambda w: f"/api/cases/{w.intake.pk}", {"intake_ada": 200, "supervisor": 200},
               404, anonymous=401),
-        Probe("GET", lambda w: f"/api/cases/{w.priority.pk}", {"trafficking_ada": 200}, 404,
+        Probe("GET", lambda w: f"/api/cases/{w.priority.pk}", TRAFFICKING_AND_SUPERVISOR, 404,
               anonymous=401),
-        Probe("GET", lambda w: f"/api/cases/{w.closed.pk}", {}, 404, anonymous=401),
+        Probe("GET", lambda w: f"/api/cases/{w.closed.pk}", {"supervisor": 200}, 404,
+              anonymous=401),
     ],
     "api:record_decision": [
         Probe(

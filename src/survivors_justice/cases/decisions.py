@@ -103,6 +103,63 @@ class OverrideNotPending(IntakeError):
         )
 
 
+class AlreadyDecided(IntakeError):
+    """The case left intake meanwhile (another tab, another person)."""
+
+    def __init__(self, case: Case, decision: ChargingDecision | None) -> None:
+        if decision is None:
+            what = f"is {case.get_state_display().lower()}"
+        else:
+            who = getattr(decision.decided_by, "email", "") or "someone"
+            what = (
+                f"was decided by {who} on {decision.decided_at:%Y-%m-%d at %H:%M} UTC "
+                f"({decision.get_kind_display().lower()}; {decision.get_status_display().lower()})"
+            )
+        super().__init__(
+            f"case {case.number} {what}; nothing was changed. Open the case to see the decision"
+        )
+
+
+class PanelCaseAtIntake(IntakeError):
+    def __init__(self, case: Case) -> None:
+        super().__init__(
+            f"case {case.number}: the policy sends it to the review panel, and a panel case is "
+            "not decided at intake; accept the recommendation to send it to the panel, or ask a "
+            "supervisor to decide it with a written reason"
+        )
+
+
+class NotAPanelCase(IntakeError):
+    def __init__(self, case: Case) -> None:
+        super().__init__(
+            f"case {case.number}: the policy does not send it to the review panel; decide it at "
+            "intake (a departure waits for a supervisor's review)"
+        )
+
+
+class NotDecided(IntakeError):
+    def __init__(self, case: Case) -> None:
+        super().__init__(
+            f"case {case.number} is {case.get_state_display().lower()}: there is no decision in "
+            "force to reopen"
+        )
+
+
+class NotBulkAcceptable(IntakeError):
+    def __init__(self, case: Case, why: str) -> None:
+        super().__init__(f"case {case.number} cannot be accepted in bulk: {why}; decide it alone")
+
+
+def in_force_decision(case: Case) -> ChargingDecision | None:
+    """The case's latest decision that is not reopened (pending, final, approved or refused)."""
+    return (
+        case.decisions.exclude(status=DecisionStatus.REOPENED)
+        .select_related("decided_by")
+        .order_by("-pk")
+        .first()
+    )
+
+
 def principal_user(actor: Principal) -> User:
     """The accountable account: the user, or an API token's owner."""
     user = getattr(actor, "owner", None) or actor
@@ -157,6 +214,8 @@ def _decidable(
     """Lock the case, check the actor may decide it, and check the recommendation the actor saw
     (``policy_version``) is still the one in force. Call inside the decision's transaction."""
     case = _lock_case(case_id)
+    if case.state != CaseState.INTAKE:
+        raise AlreadyDecided(case, in_force_decision(case))
     if not can(actor, Action.DECIDE_CASE, case):
         raise NotAllowed(actor, Action.DECIDE_CASE, case)
     rec = recommend(case)
@@ -194,6 +253,7 @@ def accept_recommendation(
             decided_by=_principal_user(actor),
             decided_at=timezone.now(),
         )
+        _followups(actor, case, rec, source)
         _record(
             actor=actor,
             action="case.decision.accept",
@@ -221,8 +281,9 @@ def override_recommendation(
 ) -> ChargingDecision:
     """Decide ``case_id`` otherwise than the policy recommends, with a reason.
 
-    Prosecuting a charge the policy declines (a person who sold sex) does not take effect: the
-    case waits in ``override_pending`` for a supervisor's approval or refusal.
+    No override takes effect at once: every departure from the policy waits in
+    ``override_pending`` for a supervisor's approval or refusal (two people for every departure).
+    A case the policy sends to the review panel is not overridden at intake at all.
     """
     if reason_category not in OverrideReason.values:
         raise UnknownReasonCategory(reason_category)
@@ -239,13 +300,12 @@ def override_recommendation(
                 raise NotAnOverrideChoice(value)
         if chosen == rec.outcomes:
             raise SameAsRecommendation(case)
+        if "panel_review" in rec.outcomes.values():
+            raise PanelCaseAtIntake(case)
         declines_overridden = any(
             rec.outcomes[p] == DECLINE and chosen[p] != DECLINE for p in chosen
         )
-        if declines_overridden:
-            status, target = DecisionStatus.PENDING, CaseState.OVERRIDE_PENDING
-        else:
-            status, target = DecisionStatus.FINAL, state_for_outcomes(list(chosen.values()))
+        status, target = DecisionStatus.PENDING, CaseState.OVERRIDE_PENDING
         previous = _move(case, target)
         decision = ChargingDecision.objects.create(
             case=case,
@@ -253,7 +313,7 @@ def override_recommendation(
             status=status,
             **_recommended(rec),
             outcomes=chosen,
-            priority=status == DecisionStatus.FINAL and _has_priority(chosen),
+            priority=False,  # nothing of an override is in force before a supervisor's review
             seller_case=rec.declines,
             declines_overridden=declines_overridden,
             reason_category=reason_category,
@@ -308,6 +368,7 @@ def review_override(
         decision.save(
             update_fields=["status", "priority", "reviewed_by", "reviewed_at", "review_note"]
         )
+        _followups(actor, case, recommend(case), source)
         _record(
             actor=actor,
             action="case.override.approve" if approve else "case.override.refuse",
@@ -339,3 +400,172 @@ def override_rows(decision: ChargingDecision) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _followups(actor: Principal, case: Case, rec: Recommendation, source: str) -> None:
+    from survivors_justice.cases.followups import sync_followups
+
+    sync_followups(actor=actor, case=case, rec=rec, source=source)
+
+
+def supervisor_decide(
+    *,
+    actor: Principal,
+    case_id: int,
+    outcomes: Mapping[str, str] | Mapping[int, str],
+    reason_text: str,
+    source: str = "",
+    policy_version: str | None = None,
+) -> ChargingDecision:
+    """A supervisor decides a case the policy sends to the review panel, instead of the panel,
+    with a written reason (listed on the compliance page)."""
+    if len(reason_text.strip()) < MIN_REASON_CHARS:
+        raise ReasonRequired("deciding a panel case instead of the panel", reason_text)
+    chosen = {str(k): str(v) for k, v in outcomes.items()}
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        if case.state != CaseState.INTAKE:
+            raise AlreadyDecided(case, in_force_decision(case))
+        if not can(actor, Action.SUPERVISOR_DECIDE, case):
+            raise NotAllowed(actor, Action.SUPERVISOR_DECIDE, case)
+        rec = recommend(case)
+        if policy_version is not None and policy_version != rec.policy_version:
+            raise RecommendationChanged(case, policy_version, rec.policy_version)
+        if "panel_review" not in rec.outcomes.values():
+            raise NotAPanelCase(case)
+        if set(chosen) != set(rec.outcomes):
+            raise ChargeOutcomesMismatch(case, rec.outcomes, chosen)
+        for p, value in chosen.items():
+            if value not in OVERRIDE_CHOICES and value != rec.outcomes[p]:
+                raise NotAnOverrideChoice(value)
+        previous = _move(case, state_for_outcomes(list(chosen.values())))
+        decision = ChargingDecision.objects.create(
+            case=case,
+            kind=DecisionKind.SUPERVISOR,
+            status=DecisionStatus.FINAL,
+            **_recommended(rec),
+            outcomes=chosen,
+            priority=_has_priority(chosen),
+            seller_case=rec.declines,
+            declines_overridden=any(
+                rec.outcomes[p] == DECLINE and chosen[p] != DECLINE for p in chosen
+            ),
+            reason_category=OverrideReason.OTHER,
+            reason_text=reason_text.strip(),
+            decided_by=principal_user(actor),
+            decided_at=timezone.now(),
+        )
+        _followups(actor, case, rec, source)
+        _record(
+            actor=actor,
+            action="case.decision.supervisor",
+            case=case,
+            source=source,
+            details={
+                "decision": decision.pk,
+                "policy": f"{rec.policy_id}@{rec.policy_version}",
+                "recommended": rec.outcomes,
+                "outcomes": chosen,
+                "state": [previous, case.state],
+            },
+        )
+    return decision
+
+
+def reopen_decision(
+    *, actor: Principal, case_id: int, reason: str, source: str = ""
+) -> ChargingDecision:
+    """A supervisor reopens the decision in force, with a reason: the case goes back to intake
+    (``cases/flows.py`` allows it from a decided state only); the decision is kept, marked."""
+    if len(reason.strip()) < MIN_REASON_CHARS:
+        raise ReasonRequired("reopening a decision", reason)
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        if not can(actor, Action.REOPEN_DECISION, case):
+            if role_may(actor, Action.REOPEN_DECISION):
+                raise NotDecided(case)
+            raise NotAllowed(actor, Action.REOPEN_DECISION, case)
+        decision = in_force_decision(case)
+        if decision is None:
+            raise NotDecided(case)
+        previous = _move(case, CaseState.INTAKE)
+        decision.status = DecisionStatus.REOPENED
+        decision.priority = False
+        decision.reopened_by = principal_user(actor)
+        decision.reopened_at = timezone.now()
+        decision.reopen_reason = reason.strip()
+        decision.save(
+            update_fields=["status", "priority", "reopened_by", "reopened_at", "reopen_reason"]
+        )
+        _record(
+            actor=actor,
+            action="case.decision.reopen",
+            case=case,
+            source=source,
+            details={"decision": decision.pk, "state": [previous, case.state]},
+        )
+    return decision
+
+
+def role_may(actor: Principal, action: Action) -> bool:
+    return can(actor, action)
+
+
+def bulk_acceptable(case: Case, rec: Recommendation) -> str | None:
+    """Why ``case`` may not be accepted in bulk, or None: only a case in intake whose every
+    charge the policy declines as selling sex, with no unknown fact that could change that."""
+    if case.state != CaseState.INTAKE:
+        return f"it is {case.get_state_display().lower()}"
+    if not rec.charges or any(c.outcome != DECLINE for c in rec.charges):
+        return "the policy does not decline every charge"
+    if any(c.role != "seller" for c in rec.charges):
+        return "not every charge is a selling-sex charge"
+    if rec.missing_facts:
+        return "unknown facts could change it: " + ", ".join(rec.missing_facts)
+    return None
+
+
+def bulk_accept(
+    *, actor: Principal, case_ids: Iterable[int], source: str = ""
+) -> list[ChargingDecision]:
+    """A supervisor accepts the recommendation for each case of ``case_ids`` (selling-sex
+    declines with no unknown fact that could change them): one audited decision per case, each
+    in its own transaction. A case that does not qualify (any more) is refused by name."""
+    if not can(actor, Action.BULK_ACCEPT):
+        raise NotAllowed(actor, Action.BULK_ACCEPT)
+    made = []
+    for case_id in case_ids:
+        with transaction.atomic():
+            case = _lock_case(case_id)
+            rec = recommend(case)
+            why = bulk_acceptable(case, rec)
+            if why is not None:
+                raise NotBulkAcceptable(case, why)
+            previous = _move(case, rec.state)
+            decision = ChargingDecision.objects.create(
+                case=case,
+                kind=DecisionKind.ACCEPT,
+                status=DecisionStatus.FINAL,
+                **_recommended(rec),
+                outcomes=rec.outcomes,
+                priority=False,
+                seller_case=True,
+                declines_overridden=False,
+                decided_by=principal_user(actor),
+                decided_at=timezone.now(),
+            )
+            _followups(actor, case, rec, source)
+            _record(
+                actor=actor,
+                action="case.decision.bulk_accept",
+                case=case,
+                source=source,
+                details={
+                    "decision": decision.pk,
+                    "policy": f"{rec.policy_id}@{rec.policy_version}",
+                    "outcomes": rec.outcomes,
+                    "state": [previous, case.state],
+                },
+            )
+        made.append(decision)
+    return made

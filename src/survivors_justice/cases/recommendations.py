@@ -115,14 +115,17 @@ def current_policy() -> Policy:
 def _fact_key(case: Case, on: date | None) -> tuple[Any, ...]:
     """Everything :func:`case_facts` reads from the case, as a hashable key."""
     arrest = case.arrest
-    charges = _charges(case)
     return fact_key(
         arrest_law_code=arrest.law_code,
-        charges=[(c.position, c.law_code) for c in charges],
+        charges=[(c.position, c.law_code) for c in _charges(case)]
+        if case.amended_charges is None
+        else [],
         pd_cd=arrest.pd_cd,
         arrest_date=arrest.arrest_date,
         age_group=arrest.age_group,
         on=on,
+        known=case.known_facts,
+        amended=case.amended_charges,
     )
 
 
@@ -134,9 +137,15 @@ def fact_key(
     arrest_date: date,
     age_group: str,
     on: date | None = None,
+    known: Mapping[str, Any] | None = None,
+    amended: Iterable[Iterable[Any]] | None = None,
 ) -> tuple[Any, ...]:
     """The key :func:`recommend` caches on, from plain column values (a search reads these
-    without loading a case): ``charges`` are (position, law code) pairs, in any order."""
+    without loading a case): ``charges`` are (position, law code) pairs, in any order;
+    ``known`` is ``Case.known_facts`` (the current known answers) and ``amended`` is
+    ``Case.amended_charges`` (when not None, the case's charges instead of ``charges``)."""
+    if amended is not None:
+        charges = [(int(p), str(code)) for p, code in amended]
     ordered = sorted(charges)
     codes = tuple(code for _, code in ordered) or (arrest_law_code,)
     positions = tuple(position for position, _ in ordered) or (1,)
@@ -147,6 +156,7 @@ def fact_key(
         arrest_date.isoformat(),
         age_group or None,
         (on or timezone.localdate()).isoformat(),
+        tuple(sorted((k, json.dumps(v)) for k, v in (known or {}).items())),
     )
 
 
@@ -186,8 +196,8 @@ def case_facts(case: Case, *, on: date | None = None) -> dict[str, Any]:
 
 
 def _facts_from_key(key: tuple[Any, ...]) -> dict[str, Any]:
-    codes, _, pd_cd, arrest_date, age_group, decision_date = key
-    return {
+    codes, _, pd_cd, arrest_date, age_group, decision_date, known = key
+    facts: dict[str, Any] = {
         "decision_date": decision_date,
         "charges": [
             {
@@ -213,6 +223,21 @@ def _facts_from_key(key: tuple[Any, ...]) -> dict[str, Any]:
         },
         "co_defendants_sold_together": None,
     }
+    for name, raw in known:
+        apply_known_fact(facts, name, json.loads(raw))
+    return facts
+
+
+def apply_known_fact(facts: dict[str, Any], name: str, value: Any) -> None:
+    """Put the known answer ``value`` to question ``name`` (a ``CaseFact.fact`` key) into
+    ``facts`` (the policy's JSON contract). Keys the policy does not read are left out."""
+    head, _, tail = name.partition(".")
+    if name == "victims.min_age":
+        facts["victims"] = [] if value == "none" else [{"age": int(value)}]
+    elif head in ("indicators", "defendant") and tail:
+        facts[head][tail] = value
+    elif name == "co_defendants_sold_together":
+        facts[name] = value
 
 
 def _charges(case: Case) -> list[Any]:
@@ -225,7 +250,21 @@ def _charges(case: Case) -> list[Any]:
 
 
 def _positions(case: Case) -> list[int]:
+    return charge_positions(case)
+
+
+def charge_positions(case: Case) -> list[int]:
+    """The positions of the case's charges (after amendments), in order."""
+    if case.amended_charges is not None:
+        return sorted(int(p) for p, _ in case.amended_charges) or [1]
     return [c.position for c in _charges(case)] or [1]
+
+
+def current_charges(case: Case) -> list[tuple[int, str]]:
+    """(position, law code) of the case's charges after amendments, in order."""
+    if case.amended_charges is not None:
+        return sorted((int(p), str(code)) for p, code in case.amended_charges)
+    return [(c.position, c.law_code) for c in _charges(case)]
 
 
 def evaluate_facts(facts: Mapping[str, Any]) -> dict[str, Any]:

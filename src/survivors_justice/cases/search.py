@@ -121,6 +121,8 @@ def _key(
     arrest_date: date,
     age_group: str,
     today: date,
+    known: dict[str, Any] | None = None,
+    amended: list[Any] | None = None,
 ) -> tuple[Any, ...]:
     """`recommendations.fact_key` from plain column values and `_charges_by_arrest`'s charges."""
     return recommendations.fact_key(
@@ -130,6 +132,8 @@ def _key(
         arrest_date=arrest_date,
         age_group=age_group,
         on=today,
+        known=known,
+        amended=amended,
     )
 
 
@@ -142,13 +146,18 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
         "arrest__pd_cd",
         "arrest__arrest_date",
         "arrest__age_group",
+        "known_facts",
+        "amended_charges",
     ).iterator(chunk_size=SCAN_CHUNK)
     today = timezone.localdate()
     found = 0
     while chunk := list(itertools.islice(rows, SCAN_CHUNK)):
         charges = _charges_by_arrest([r[1] for r in chunk])
-        for pk, arrest_id, law_code, pd_cd, arrest_date, age_group in chunk:
-            key = _key(charges.get(arrest_id, []), law_code, pd_cd, arrest_date, age_group, today)
+        for pk, arrest_id, law_code, pd_cd, arrest_date, age_group, known, amended in chunk:
+            key = _key(
+                charges.get(arrest_id, []), law_code, pd_cd, arrest_date, age_group, today,
+                known, amended,
+            )
             if outcome in recommendations.recommended_outcomes(key):
                 yield pk
                 found += 1
@@ -231,6 +240,8 @@ _EXPORT_VALUES = (
     "arrest__age_group",
     "arrest__law_code",
     "arrest__pd_cd",
+    "known_facts",
+    "amended_charges",
 )
 
 
@@ -249,10 +260,10 @@ def _export_rows(ids: list[int], columns: tuple[str, ...]) -> Iterator[list[str]
             if pk not in rows:
                 continue
             (_, number, state, opened_at, arrest_id, arrest_key, arrest_date, borough, precinct,
-             age_group, law_code, pd_cd, *names) = rows[pk]  # fmt: skip
+             age_group, law_code, pd_cd, known, amended, *names) = rows[pk]  # fmt: skip
             held = charges.get(arrest_id, [])
             rec = recommendations.recommendation_for(
-                _key(held, law_code, pd_cd, arrest_date, age_group, today)
+                _key(held, law_code, pd_cd, arrest_date, age_group, today, known, amended)
             )
             values: dict[str, object] = {
                 "case_number": number,

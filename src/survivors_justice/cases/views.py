@@ -25,13 +25,16 @@ from survivors_justice.accounts.models import User
 from survivors_justice.audit.reads import audit_list_read, audit_read
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases import compliance as compliance_figures_of
-from survivors_justice.cases import decisions, paging, recommendations, search
+from survivors_justice.cases import decisions, facts, paging, recommendations, search
 from survivors_justice.cases import rechecks as recheck_services
-from survivors_justice.cases.flows import IllegalTransition
+from survivors_justice.cases.flows import CaseState, IllegalTransition
 from survivors_justice.cases.forms import (
     AcceptForm,
+    AmendChargeForm,
+    FactsForm,
     OverrideForm,
     QueueFilterForm,
+    ReasonForm,
     RecheckReviewForm,
     ReviewForm,
 )
@@ -218,6 +221,27 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "can_review_recheck": can(request.user, Action.REVIEW_RECHECK),
         "recheck_form": RecheckReviewForm(),
     }
+    current = facts.current_answers(case)
+    context.update(
+        {
+            "can_record_facts": can(request.user, Action.RECORD_FACTS, case),
+            "answers": [(q, current.get(q.fact)) for q in facts.QUESTIONS],
+            "facts_form": FactsForm(current=current),
+            "amend_form": AmendChargeForm(),
+            "can_amend": can(request.user, Action.RECORD_FACTS, case)
+            and case.state == CaseState.INTAKE,
+            "amendments": list(case.amendments.select_related("amended_by").order_by("pk")),
+            "fact_history": list(
+                case.facts.select_related("given_by").order_by("-given_at", "-pk")[:50]
+            ),
+            "panel_case": "panel_review" in rec.outcomes.values(),
+            "can_supervisor_decide": "panel_review" in rec.outcomes.values()
+            and can(request.user, Action.SUPERVISOR_DECIDE, case),
+            "can_reopen": can(request.user, Action.REOPEN_DECISION, case),
+            "reopen_form": ReasonForm(),
+            "tasks": list(case.followups.select_related("owner").order_by("pk")),
+        }
+    )
     context.update(extra)
     return context
 
@@ -229,7 +253,39 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
+def _stale(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """A decision asked of a case that left intake meanwhile (a stale tab, another person): say
+    what happened, who decided it and when, instead of a bare 404. Only for a role that decides
+    cases; anyone else gets what ``case_view`` gives."""
+    if not can(request.user, Action.DECIDE_CASE):
+        return None
+    case = Case.objects.filter(pk=pk).first()
+    if case is None or case.state == CaseState.INTAKE:
+        return None
+    messages.error(request, str(decisions.AlreadyDecided(case, decisions.in_force_decision(case))))
+    if can(request.user, Action.VIEW_CASE, case):
+        return redirect("cases:detail", pk=case.pk)
+    return redirect("cases:queue")
+
+
+def stale_guard(view: Any) -> Any:
+    def inner(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        stale = _stale(request, pk)
+        if stale is not None:
+            if _htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = stale["Location"]
+                return response
+            return stale
+        result: HttpResponseBase = view(request, pk, *args, **kwargs)
+        return result
+
+    inner.__name__ = getattr(view, "__name__", "view")
+    return inner
+
+
 @require_POST
+@stale_guard
 @case_view(Action.DECIDE_CASE)
 def accept(request: HttpRequest, case: Case) -> HttpResponse:
     form = AcceptForm(request.POST)
@@ -247,11 +303,16 @@ def accept(request: HttpRequest, case: Case) -> HttpResponse:
         return redirect("cases:detail", pk=case.pk)
     except NotAllowed:
         return forbidden(request)
-    messages.success(request, f"Case {case.number}: the recommendation is recorded as decided.")
+    text = f"Case {case.number}: the recommendation is recorded as decided."
+    opened = case.followups.filter(state="open").count()
+    if opened:
+        text += f" {opened} follow-up task(s) opened for the advocates or trafficking prosecutors."
+    messages.success(request, text)
     return redirect("cases:queue")
 
 
 @require_http_methods(["GET", "POST"])
+@stale_guard
 @case_view(Action.DECIDE_CASE)
 def override(request: HttpRequest, case: Case) -> HttpResponse:
     """GET: the override form (an HTMX fragment, or the full case page). POST: record it."""
@@ -280,7 +341,7 @@ def override(request: HttpRequest, case: Case) -> HttpResponse:
             if decision.status == DecisionStatus.PENDING:
                 text = (
                     f"Case {case.number}: your override is recorded and waits for a supervisor; "
-                    "the policy's decline stands until then."
+                    "nothing of it takes effect until then."
                 )
             else:
                 text = f"Case {case.number}: your override is recorded."

@@ -26,7 +26,7 @@ from survivors_justice.arrests.catalogs import (
 )
 from survivors_justice.arrests.models import CatalogVersion
 from survivors_justice.cases.models import Case
-from survivors_justice.cases.recommendations import case_facts
+from survivors_justice.cases.recommendations import case_facts, charge_positions
 from survivors_justice.law import Catalog, load_catalog
 from survivors_justice.policy import Decision, Policy, evaluate, find_policy, load_policy
 from survivors_justice.policy.errors import PolicyNotFoundError
@@ -74,7 +74,7 @@ def latest_decision(case: Case) -> PolicyDecision | None:
 
 
 def _positions(case: Case) -> list[int]:
-    return sorted(c.position for c in case.arrest.charges.all()) or [1]
+    return charge_positions(case)
 
 
 def _digest(text: str) -> str:

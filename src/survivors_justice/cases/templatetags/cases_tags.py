@@ -19,3 +19,11 @@ OUTCOME_CLASSES = {
 @register.filter
 def outcome_class(outcome: str) -> str:
     return OUTCOME_CLASSES.get(str(outcome), "bg-base-dark")
+
+
+@register.filter
+def borough_name(code: str) -> str:
+    """The NYPD's one-letter borough code in words ("Q" -> "Queens")."""
+    from survivors_justice.arrests.schema import BOROUGHS
+
+    return BOROUGHS.get(str(code), str(code) or "Not recorded")
