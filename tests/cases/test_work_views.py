@@ -147,3 +147,20 @@ def test_facts_module_questions_cover_the_policys_unknowns() -> None:
         "indicators.fraud", "indicators.debt_bondage", "indicators.documents_withheld",
         "indicators.drugs_as_control", "co_defendants_sold_together",
     }
+
+
+def test_a_refusal_without_a_note_keeps_the_answer_and_says_so_at_the_field() -> None:
+    case = make_case(SELLING)
+    _, intake_user = signed_in_client("intake_ada")
+    d = decisions.override_recommendation(
+        actor=intake_user, case_id=case.pk, outcomes={"1": "prosecute"},
+        reason_category="other", reason_text=REASON,
+    )
+    boss, _ = signed_in_client("supervisor")
+    response = boss.post(f"/cases/overrides/{d.pk}/review/", {"decision": "refuse", "note": "no"})
+    assert response.status_code == 422
+    text = _text(response)
+    assert f'id="note-{d.pk}-error"' in text and ">no</textarea>" in text
+    assert f'value="refuse" id="review-{d.pk}-refuse" required checked' in text
+    # the override queue names the offense, not only its code
+    assert "Prostitution (PL 2300000)" in _text(boss.get("/cases/overrides/"))

@@ -425,9 +425,9 @@ def override(request: HttpRequest, case: Case) -> HttpResponse:
     return render(request, template, {"case": case, "rec": rec, "form": form}, status=status)
 
 
-@require_GET
-@require(Action.OVERRIDE_QUEUE)
-def override_queue(request: HttpRequest) -> HttpResponse:
+def _override_queue_page(
+    request: HttpRequest, failed: ChargingDecision | None = None, form: ReviewForm | None = None
+) -> HttpResponse:
     waiting = list(
         reviewable_overrides(request.user)
         .select_related("case", "case__defendant", "decided_by")
@@ -435,24 +435,43 @@ def override_queue(request: HttpRequest) -> HttpResponse:
     )
     for d in waiting:
         d.rows = decisions.override_rows(d)  # type: ignore[attr-defined]  # template-only data
+        d.form = (  # type: ignore[attr-defined]  # template-only data
+            form if failed is not None and d.pk == failed.pk else ReviewForm()
+        )
     audit_list_read(request, [d.case for d in waiting], action="cases.override_queue.read")
     return render(
         request,
         "cases/override_queue.html",
         {"decisions": waiting, "labels": OUTCOME_LABELS, "form": ReviewForm()},
+        status=422 if failed is not None else 200,
     )
+
+
+@require_GET
+@require(Action.OVERRIDE_QUEUE)
+def override_queue(request: HttpRequest) -> HttpResponse:
+    return _override_queue_page(request)
 
 
 @require_POST
 @require(Action.REVIEW_OVERRIDE)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     decision = ChargingDecision.objects.select_related("case").filter(pk=pk).first()
+    if decision is not None and decision.status != DecisionStatus.PENDING:
+        # a stale tab: answered meanwhile
+        who = getattr(decision.reviewed_by, "email", "") or "someone"
+        when = f"{decision.reviewed_at:%Y-%m-%d at %H:%M} UTC" if decision.reviewed_at else ""
+        messages.error(
+            request,
+            f"Case {decision.case.number}: this override was already answered "
+            f"({decision.get_status_display().lower()}) by {who} {when}; nothing was changed.",
+        )
+        return redirect("cases:overrides")
     if decision is None or not can(request.user, Action.REVIEW_OVERRIDE, decision):
         return not_found(request)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose approve or refuse.")
-        return redirect("cases:overrides")
+        return _override_queue_page(request, decision, form)
     approve = form.cleaned_data["decision"] == "approve"
     try:
         decisions.review_override(
@@ -464,6 +483,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except NotAllowed:
         return forbidden(request)
+    except decisions.ReasonRequired as exc:
+        form.add_error("note", str(exc))
+        return _override_queue_page(request, decision, form)
     except (decisions.IntakeError, IllegalTransition) as exc:
         messages.error(request, str(exc))
         return redirect("cases:overrides")
