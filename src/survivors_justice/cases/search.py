@@ -165,10 +165,68 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
                     return
 
 
+GROUPED_MAX_TERMS = 300  # past this many SQL terms the early-stopping scan is used instead
+
+
+def _plain_key_filter() -> Q:
+    """Cases whose recommendation depends only on columns of their arrest and its one charge:
+    no answered facts, no amended charges, exactly one charge (the NYPD records one a row)."""
+    several = Exists(Charge.objects.filter(arrest_id=OuterRef("arrest_id"), position__gt=1))
+    one = Exists(Charge.objects.filter(arrest_id=OuterRef("arrest_id"), position=1))
+    return (
+        (Q(known_facts__isnull=True) | Q(known_facts={}))
+        & Q(amended_charges__isnull=True)
+        & one
+        & ~several
+    )
+
+
+def _grouped(qs: QuerySet[Case], outcome: str, limit: int | None) -> list[int] | None:
+    """The ids of ``qs`` (in order) whose recommendation gives ``outcome``, evaluating each
+    distinct (charge, PD code, arrest date, age group) once instead of each case: a rare outcome
+    no longer reads every case. None when the matching groups need too many SQL terms (a common
+    outcome: the scan finds a page of them at once)."""
+    plain = _plain_key_filter()
+    today = timezone.localdate()
+    groups = (
+        Charge.objects.filter(position=1, arrest__case__in=qs.filter(plain).values("pk"))
+        .values_list("law_code", "arrest__pd_cd", "arrest__arrest_date", "arrest__age_group")
+        .distinct()
+    )
+    dates: dict[tuple[str, str, str], tuple[list[date], list[int]]] = {}
+    for law_code, pd_cd, arrest_date, age_group in groups.iterator(chunk_size=5000):
+        key = _key([(1, law_code, "")], law_code, pd_cd, arrest_date, age_group, today)
+        hit = outcome in recommendations.recommended_outcomes(key)
+        matched, seen = dates.setdefault((law_code, pd_cd, age_group), ([], [0]))
+        seen[0] += 1
+        if hit:
+            matched.append(arrest_date)
+    terms = Q(pk__in=[])
+    count = 0
+    for (law_code, pd_cd, age_group), (matched, seen) in dates.items():
+        if not matched:
+            continue
+        group = Q(
+            arrest__charges__law_code=law_code, arrest__pd_cd=pd_cd, arrest__age_group=age_group
+        )
+        if len(matched) < seen[0]:  # the outcome depends on the date: name the dates
+            group &= Q(arrest__arrest_date__in=matched)
+        terms |= group
+        count += 1
+        if count > GROUPED_MAX_TERMS:
+            return None
+    others = list(_with_outcome(qs.exclude(plain), outcome, None))
+    found = qs.filter((plain & terms) | Q(pk__in=others)).values_list("pk", flat=True)
+    return list(found[:limit] if limit is not None else found)
+
+
 def matching_ids(principal: Any, f: CaseFilter, limit: int | None = None) -> list[int]:
     """The ids of every case ``principal`` may see that matches ``f``, in the filter's order."""
     qs = filtered_cases(principal, f)
     if f.outcome:
+        grouped = _grouped(qs, f.outcome, limit)
+        if grouped is not None:
+            return grouped
         return list(_with_outcome(qs, f.outcome, limit))
     ids = qs.values_list("pk", flat=True)
     return list(ids[:limit] if limit is not None else ids)
