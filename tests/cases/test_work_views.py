@@ -164,3 +164,36 @@ def test_a_refusal_without_a_note_keeps_the_answer_and_says_so_at_the_field() ->
     assert f'value="refuse" id="review-{d.pk}-refuse" required checked' in text
     # the override queue names the offense, not only its code
     assert "Prostitution (PL 2300000)" in _text(boss.get("/cases/overrides/"))
+
+
+def test_the_case_page_names_the_borough_and_precinct() -> None:
+    case = make_case(BUYING)
+    client, _ = signed_in_client("intake_ada")
+    text = _text(client.get(f"/cases/{case.pk}/"))
+    names = {"B": "Bronx", "K": "Brooklyn", "M": "Manhattan", "Q": "Queens", "S": "Staten Island"}
+    arrest = case.arrest
+    assert f"{names[arrest.borough]}, precinct {arrest.precinct}" in text
+    assert f"{arrest.borough}, {arrest.precinct}<" not in text
+
+
+def test_a_supervisor_decides_a_panel_case_with_a_reason_from_the_page() -> None:
+    rows = [r for r in december_rows() if r["LAW_CODE"] == "PL 2302502"]
+    case = make_case(
+        "PL 2302502", index=next(i for i, r in enumerate(rows) if r["AGE_GROUP"] == "<18")
+    )
+    boss, boss_user = signed_in_client("supervisor")
+    assert "Decide instead of the panel" in _text(boss.get(f"/cases/{case.pk}/"))
+    url = f"/cases/{case.pk}/supervisor-decision/"
+    short = boss.post(url, {"policy_version": load_policy().version, "outcome_1": "decline",
+                            "reason_text": "too short"})
+    assert short.status_code == 422 and 'id="id_reason_text-error"' in _text(short)
+    done = boss.post(url, {"policy_version": load_policy().version, "outcome_1": "decline",
+                           "reason_text": REASON}, follow=True)
+    assert "your decision is recorded" in _text(done)
+    case.refresh_from_db()
+    assert case.state == CaseState.DECLINED
+    assert REASON in _text(boss.get("/cases/compliance/"))
+    reopened = boss.post(f"/cases/{case.pk}/reopen/", {"reason": REASON}, follow=True)
+    assert "is back in intake" in _text(reopened)
+    case.refresh_from_db()
+    assert case.state == CaseState.INTAKE and boss_user.email in _text(reopened)
