@@ -10,8 +10,8 @@ from django.test import Client
 from tests.cases.factories import BUYING, SELLING, make_case
 from tests.factories import make_user, signed_in_client
 
+from survivors_justice.accounts import tokens
 from survivors_justice.audit.models import AuditRecord
-from survivors_justice.cases import services
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import ApiToken, Case, ChargingDecision
 from survivors_justice.policy import load_policy
@@ -22,7 +22,7 @@ REASON = "The complaint shows she ran the operation and took the earnings of the
 
 def _token(role: str) -> tuple[str, Any]:
     owner = make_user(role)
-    _, secret = services.create_api_token(
+    _, secret = tokens.create_api_token(
         actor="test", name=f"client-{owner.pk}", role=role, owner_email=owner.email
     )
     return secret, owner
@@ -136,7 +136,7 @@ def test_a_revoked_token_stops_working_at_once() -> None:
     make_case(SELLING)
     secret, _ = _token("intake_ada")
     assert Client().get("/api/cases", **_bearer(secret)).status_code == 200
-    services.revoke_api_token(actor="test", name=ApiToken.objects.get().name)
+    tokens.revoke_api_token(actor="test", name=ApiToken.objects.get().name)
     assert Client().get("/api/cases", **_bearer(secret)).status_code == 401
     assert Client().get("/api/cases", **_bearer(secret + "x")).status_code == 401
 
@@ -144,7 +144,7 @@ def test_a_revoked_token_stops_working_at_once() -> None:
 def test_tokens_are_stored_only_as_a_hash() -> None:
     secret, _ = _token("analyst")
     row = ApiToken.objects.get()
-    assert secret not in (row.token_hash, row.prefix) and row.token_hash == services.hash_token(
+    assert secret not in (row.token_hash, row.prefix) and row.token_hash == tokens.hash_token(
         secret
     )
 
@@ -152,7 +152,7 @@ def test_tokens_are_stored_only_as_a_hash() -> None:
 def test_a_token_acts_with_its_role_not_its_owners() -> None:
     case = make_case(SELLING)
     owner = make_user("intake_ada")
-    _, secret = services.create_api_token(
+    _, secret = tokens.create_api_token(
         actor="test", name="reports", role="analyst", owner_email=owner.email
     )
     assert Client().get("/api/cases", **_bearer(secret)).status_code == 403
@@ -227,3 +227,32 @@ def test_list_query_count_does_not_grow_with_the_page(django_assert_max_num_quer
             assert len(Client().get("/api/cases", **_bearer(secret)).json()["items"]) == n
         counts.append(len(ctx))
     assert counts[0] == counts[1]
+
+
+def test_the_api_obeys_two_people_for_every_departure() -> None:
+    from tests.cases.factories import december_rows
+
+    buyer = make_case(BUYING)
+    rows = [r for r in december_rows() if r["LAW_CODE"] == "PL 2302502"]
+    minor_promoter = make_case(
+        "PL 2302502", index=next(i for i, r in enumerate(rows) if r["AGE_GROUP"] == "<18")
+    )
+    secret, _ = _token("intake_ada")
+
+    def override(case: Any, outcome: str) -> Any:
+        body = {
+            "action": "override", "policy_version": load_policy().version,
+            "outcomes": {"1": outcome}, "reason_category": "other", "reason_text": REASON,
+        }
+        return Client().post(
+            f"/api/cases/{case.pk}/decision", json.dumps(body),
+            content_type="application/json", **_bearer(secret),
+        )
+
+    declined = override(buyer, "decline")
+    assert declined.status_code == 201 and declined.json()["status"] == "pending"
+    assert declined.json()["case_state"] == "override_pending"
+    refused = override(minor_promoter, "prosecute")
+    assert refused.status_code == 409 and "review panel" in refused.json()["detail"]
+    minor_promoter.refresh_from_db()
+    assert minor_promoter.state == "intake"

@@ -14,13 +14,12 @@ from tests.cases.recheck_world import flag_a_decided_case
 from tests.factories import make_user, sign_in
 
 from survivors_justice.arrests.importer import ImportSummary
-from survivors_justice.arrests.models import CaseRecheck
 from survivors_justice.arrests.stats import store_counts
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.audit.services import verify
 from survivors_justice.cases import rechecks
-from survivors_justice.cases.models import ChargingDecision
-from survivors_justice.cases.services import OUTCOME_LABELS
+from survivors_justice.cases.models import CaseRecheck, ChargingDecision
+from survivors_justice.cases.recommendations import OUTCOME_LABELS
 from survivors_justice.permissions import NotAllowed, visible_cases
 
 pytestmark = pytest.mark.django_db
@@ -82,15 +81,21 @@ def test_a_recheck_is_shown_and_marked_reviewed(
     assert record.actor == ada.email and record.object_id == str(case.pk)
     assert record.details["recheck"] == recheck.pk and NOTE not in str(record.details)
     assert verify().ok
-    # The decision and the case stand; the case leaves intake's view again; status counts 0.
+    # The decision and the case stand; the case leaves intake's view again (it stays in the
+    # view of the prosecutor who decided it); status counts 0.
     kept = ChargingDecision.objects.get(case=case)
     assert (kept.pk, kept.outcomes) == (decision.pk, decision.outcomes)
     case.refresh_from_db()
-    assert case.state == state and case not in visible_cases(ada)
+    assert case.state == state and case not in visible_cases(make_user("intake_ada"))
+    assert case in visible_cases(ada)
     assert store_counts()["cases_to_recheck"] == 0
     assert CaseRecheck.objects.count() == 1
-    # Once reviewed it is gone: a second answer finds nothing.
-    assert client.post(f"/cases/rechecks/{recheck.pk}/review/", {"note": NOTE}).status_code == 404
+    # Once reviewed it is gone: a second answer is told so (the decider still sees the case);
+    # another intake prosecutor finds nothing.
+    again = client.post(f"/cases/rechecks/{recheck.pk}/review/", {"note": NOTE}, follow=True)
+    assert "was marked reviewed on" in again.content.decode()
+    other = sign_in(Client(), make_user("intake_ada"))
+    assert other.post(f"/cases/rechecks/{recheck.pk}/review/", {"note": NOTE}).status_code == 404
     assert case.number not in client.get("/cases/rechecks/").content.decode()
     with pytest.raises(rechecks.RecheckAlreadyReviewed):
         rechecks.mark_reviewed(actor=ada, recheck_id=recheck.pk, note=NOTE)
@@ -107,8 +112,11 @@ def test_the_nav_links_rechecks_for_the_roles_that_may_list_them() -> None:
 def test_the_migration_gives_early_rechecks_per_charge_outcomes(
     tmp_path: Path, run_import: Callable[..., ImportSummary]
 ) -> None:
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
+    # The models as that migration saw them (CaseRecheck was in the arrests app then).
+    apps = MigrationLoader(connection).project_state(("arrests", "0006_recheck_review")).apps
     fix = importlib.import_module(
         "survivors_justice.arrests.migrations.0006_recheck_review"
     ).per_charge_outcomes

@@ -22,10 +22,9 @@ from tests.factories import make_user, sign_in
 
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.catalogs import catalog_version
-from survivors_justice.arrests.models import CaseRecheck
-from survivors_justice.cases import services
+from survivors_justice.cases import decisions
 from survivors_justice.cases.flows import CaseState
-from survivors_justice.cases.models import Case, ChargingDecision
+from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask
 from survivors_justice.law import load_catalog
 from survivors_justice.permissions import visible_cases
 from survivors_justice.policy import load_policy
@@ -35,6 +34,8 @@ ROLES = [r.value for r in Role]
 EVERYONE = [*ROLES, ANON]
 OFFICE = ["intake_ada", "supervisor", "trafficking_ada", "analyst", "admin"]
 INTAKE_ROLES = {"intake_ada": 200, "supervisor": 200}
+INTAKE_302 = {"intake_ada": 302, "supervisor": 302}
+TRAFFICKING_AND_SUPERVISOR = {"trafficking_ada": 200, "supervisor": 200}
 REASON = "The defendant recruited and managed the other people arrested with her."
 
 
@@ -50,6 +51,7 @@ class World:
     closed: Case  # declined and closed
     rechecked: Case  # decided (prosecuted), then a catalog correction changed its recommendation
     recheck: CaseRecheck  # open
+    task: FollowUpTask  # an open referral in the advocates' queue
     users: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -61,7 +63,7 @@ def _world() -> World:
     intake_user = make_user("intake_ada", email="matrix-intake@example.test")
     intake = make_case(SELLING, given_name="Zephyrine", family_name="Abernathy-Quist")
     pending = make_case(SELLING, index=1, given_name="Odalys", family_name="Fenwick-Morrow")
-    decision = services.override_recommendation(
+    decision = decisions.override_recommendation(
         actor=intake_user,
         case_id=pending.pk,
         outcomes={"1": "prosecute"},
@@ -69,7 +71,7 @@ def _world() -> World:
         reason_text=REASON,
     )
     priority = make_case("PL 230345A", given_name="Casimir", family_name="Thornbury-Vale")
-    services.accept_recommendation(actor=intake_user, case_id=priority.pk)
+    decisions.accept_recommendation(actor=intake_user, case_id=priority.pk)
     panel = make_case(
         BUYING, state=CaseState.PANEL_REVIEW, given_name="Henrike", family_name="Lindqvist-Obi"
     )
@@ -77,7 +79,7 @@ def _world() -> World:
         SELLING, index=2, state=CaseState.CLOSED, given_name="Perpetua", family_name="Marchetti"
     )
     rechecked = make_case(BUYING, given_name="Anselma", family_name="Rooksby-Dervish")
-    accepted = services.accept_recommendation(actor=intake_user, case_id=rechecked.pk)
+    accepted = decisions.accept_recommendation(actor=intake_user, case_id=rechecked.pk)
     recheck = CaseRecheck.objects.create(
         case=rechecked,
         decision=accepted,
@@ -88,9 +90,14 @@ def _world() -> World:
         recommended_outcomes=["decline"],
         flagged_at=accepted.decided_at,
     )
+    task = FollowUpTask.objects.create(
+        case=closed, kind="refer_to_advocate", owner_role="advocate",
+        due_date=accepted.decided_at.date(), rule="advocate-for-seller",
+        created_at=accepted.decided_at,
+    )
     for case in (intake, pending, priority, panel, closed, rechecked):
         case.refresh_from_db()
-    return World(intake, pending, decision, priority, panel, closed, rechecked, recheck)
+    return World(intake, pending, decision, priority, panel, closed, rechecked, recheck, task)
 
 
 @dataclass(frozen=True)
@@ -185,9 +192,10 @@ MATRIX: dict[str, list[Probe]] = {
     "cases:detail": [
         Probe("GET", lambda w: f"/cases/{w.intake.pk}/", INTAKE_ROLES, 404),
         Probe("GET", lambda w: f"/cases/{w.pending.pk}/", INTAKE_ROLES, 404),
-        Probe("GET", lambda w: f"/cases/{w.priority.pk}/", {"trafficking_ada": 200}, 404),
-        Probe("GET", lambda w: f"/cases/{w.panel.pk}/", {"trafficking_ada": 200}, 404),
-        Probe("GET", lambda w: f"/cases/{w.closed.pk}/", {}, 404),
+        # a supervisor sees any case; a decided case stays open to whoever decided it
+        Probe("GET", lambda w: f"/cases/{w.priority.pk}/", TRAFFICKING_AND_SUPERVISOR, 404),
+        Probe("GET", lambda w: f"/cases/{w.panel.pk}/", TRAFFICKING_AND_SUPERVISOR, 404),
+        Probe("GET", lambda w: f"/cases/{w.closed.pk}/", {"supervisor": 200}, 404),
         # a decided case is back in intake's view while a recheck of it is open
         Probe("GET", lambda w: f"/cases/{w.rechecked.pk}/", INTAKE_ROLES, 404),
         Probe("GET", lambda w: "/cases/99999999/", {}, 404),
@@ -233,6 +241,45 @@ MATRIX: dict[str, list[Probe]] = {
             mutates=lambda w: w.pending,
         )
     ],
+    # facts, charge amendments, departures, decided cases, follow-ups
+    "cases:facts": [
+        Probe("POST", lambda w: f"/cases/{w.intake.pk}/facts/", INTAKE_302, 404,
+              body=lambda w: {"source": "interview", "fact__indicators__force": "unknown"}),
+    ],
+    "cases:amend_charge": [
+        Probe("POST", lambda w: f"/cases/{w.intake.pk}/charges/", INTAKE_302, 404,
+              body=lambda w: {"action": "add", "law_code": "PL 2300400", "reason": REASON}),
+    ],
+    "cases:supervisor_decision": [
+        Probe("GET", lambda w: f"/cases/{w.intake.pk}/supervisor-decision/",
+              {"supervisor": 200, "intake_ada": 403}, 404),
+    ],
+    "cases:reopen": [
+        Probe("POST", lambda w: f"/cases/{w.priority.pk}/reopen/",
+              {"supervisor": 302, "trafficking_ada": 403}, 404,
+              body=lambda w: {"reason": REASON}),
+    ],
+    "cases:decided": [
+        Probe("GET", lambda w: "/cases/decided/", INTAKE_ROLES, 403),
+        Probe("GET", lambda w: "/cases/decided/?all=1", INTAKE_ROLES, 403),
+    ],
+    "cases:bulk_accept": [Probe("GET", lambda w: "/cases/bulk-accept/", {"supervisor": 200}, 403)],
+    "cases:followups": [
+        Probe("GET", lambda w: "/cases/followups/", {"advocate": 200, "trafficking_ada": 200}, 403),
+    ],
+    "cases:task_take": [
+        Probe("POST", lambda w: f"/cases/followups/{w.task.pk}/take/",
+              {"advocate": 302, "trafficking_ada": 404}, 403),
+    ],
+    "cases:task_assign": [
+        Probe("POST", lambda w: f"/cases/followups/{w.task.pk}/assign/",
+              {"advocate": 302, "trafficking_ada": 404}, 403,
+              body=lambda w: {"to": "nobody@example.test"}),
+    ],
+    "cases:task_close": [
+        Probe("POST", lambda w: f"/cases/followups/{w.task.pk}/close/",
+              {"advocate": 302, "trafficking_ada": 404}, 403, body=lambda w: {"outcome": "done"}),
+    ],
     # the JSON API
     "api:api-root": [Probe("GET", lambda w: "/api/", {}, 404, anonymous=404)],
     "api:openapi-json": [Probe("GET", lambda w: "/api/openapi.json", _all(200, OFFICE), 403)],
@@ -249,9 +296,10 @@ MATRIX: dict[str, list[Probe]] = {
     "api:read_case": [
         Probe("GET", lambda w: f"/api/cases/{w.intake.pk}", {"intake_ada": 200, "supervisor": 200},
               404, anonymous=401),
-        Probe("GET", lambda w: f"/api/cases/{w.priority.pk}", {"trafficking_ada": 200}, 404,
+        Probe("GET", lambda w: f"/api/cases/{w.priority.pk}", TRAFFICKING_AND_SUPERVISOR, 404,
               anonymous=401),
-        Probe("GET", lambda w: f"/api/cases/{w.closed.pk}", {}, 404, anonymous=401),
+        Probe("GET", lambda w: f"/api/cases/{w.closed.pk}", {"supervisor": 200}, 404,
+              anonymous=401),
     ],
     "api:record_decision": [
         Probe(
