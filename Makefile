@@ -30,6 +30,8 @@ $(VENDOR): package.json package-lock.json
 vendor: $(VENDOR)
 
 ## run: install, migrate the SQLite store, import the bundled sample, serve on http://127.0.0.1:8000
+# The bundled sample is December 2017: intake opens cases for Queens arrests from then on.
+run: export SJ_INTAKE_START ?= 2017-12-01
 run: $(VENV)/.installed $(VENDOR)
 	$(BIN)/sj db upgrade
 	$(BIN)/sj import arrests data/nypd/arrests-2017-12.csv

@@ -49,3 +49,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-dev-shm-usage",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _every_county(settings: Any) -> None:
+    """Import tests count cases in every borough; the office scope (default Queens) has its own
+    tests, which set ``SJ_OFFICE_COUNTY`` and ``SJ_INTAKE_START`` themselves."""
+    settings.SJ_OFFICE_COUNTY = "all"
+    settings.SJ_INTAKE_START = None

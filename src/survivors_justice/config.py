@@ -6,15 +6,19 @@ refuses to start without an encryption key.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEVELOPMENT_SECRET = "development-only-secret-never-use-in-production"  # noqa: S105 (refused in production)
+
+
+COUNTIES = ("B", "K", "M", "Q", "S")
 
 
 class ConfigError(RuntimeError):
@@ -41,6 +45,24 @@ class Config(BaseSettings):
     encryption_keys: str | None = None
     session_idle_seconds: int = 30 * 60
     debug: bool = False
+    # The office's county (NYPD ARREST_BORO letter: B, K, M, Q, S; "all" for every county) and
+    # the first arrest date intake opens cases for (none: every date). Other arrests stay in the
+    # store for analytics, simulation and record relief, without a case.
+    office_county: str = "Q"
+    intake_start: date | None = None
+
+    @field_validator("office_county")
+    @classmethod
+    def _county(cls, value: str) -> str:
+        text = value.strip()
+        if text.lower() == "all":
+            return "all"
+        if text.upper() not in COUNTIES:
+            raise ValueError(
+                f"SJ_OFFICE_COUNTY={value!r} is not a county letter; give one of "
+                f"{', '.join(COUNTIES)} (Bronx, Brooklyn, Manhattan, Queens, Staten Island) or all"
+            )
+        return text.upper()
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Config:

@@ -126,6 +126,8 @@ SJ_LOCKOUT_WINDOW_SECONDS = 15 * 60
 # also be opened to the public with @survivors_justice.accounts.middleware.public.
 LOGIN_URL = "accounts:sign_in"
 LOGIN_REDIRECT_URL = "accounts:home"
+SJ_OFFICE_COUNTY = CONFIG.office_county  # "Q", or "all"
+SJ_INTAKE_START = CONFIG.intake_start  # date or None
 SJ_PUBLIC_PATHS = ["/"]
 SJ_PUBLIC_PREFIXES = [
     "/accounts/sign-in/", "/accounts/verify/", "/accounts/enrol/", "/static/", "/api/",

@@ -260,6 +260,15 @@ def status(
     table.add_row("prostitution-related charges", f"{counts['prostitution_related']:,}")
     for role, n in counts["charges_by_role"].items():
         table.add_row(f"  role: {role}", f"{n:,}")
+    table.add_row("prostitution-related arrests", f"{counts['related_arrests']:,}")
+    table.add_row(
+        f"  in the office's scope ({counts['office']['scope']})",
+        f"{counts['related_arrests_in_scope']:,}",
+    )
+    table.add_row("  in other counties (no case)", f"{counts['related_arrests_other_counties']:,}")
+    table.add_row(
+        "  before the intake start date (no case)", f"{counts['related_arrests_before_start']:,}"
+    )
     table.add_row("unknown charges", f"{counts['unknown_charges']:,}")
     table.add_row("charges read by another catalog", f"{counts['charges_other_catalog']:,}")
     table.add_row("decided cases to look at again", f"{counts['cases_to_recheck']:,}")

@@ -13,7 +13,8 @@
   different values it is updated (its charge is resolved again);
 - each row's charge is resolved against the catalog on the arrest date, once per distinct
   ``(LAW_CODE, PD_CD, date)``;
-- an arrest whose charge is prostitution-related opens a case (see docs/decisions.md);
+- an arrest whose charge is prostitution-related opens a case when it lies in the office's
+  scope (county and intake start date, `arrests.scope`; see docs/decisions.md);
 - the run writes one audit record (``arrests.import``) in the same transaction as its last chunk.
 """
 
@@ -53,6 +54,7 @@ from survivors_justice.arrests.schema import (
     ParsedArrest,
     read_header,
 )
+from survivors_justice.arrests.scope import office_scope
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, Person
@@ -273,6 +275,7 @@ class _Writer:
         )
         self.select_ids = f"SELECT arrest_key, id FROM {a_table} WHERE arrest_key"
         self.case_table = q(Case._meta.db_table)
+        self.scope = office_scope()
 
     def _arrest_values(self, r: ParsedArrest) -> tuple[Any, ...]:
         when = self.dates.get(r.arrest_date)
@@ -309,7 +312,7 @@ class _Writer:
                 for r, (values, _, _, opens) in new:
                     arrest_id = ids[r.arrest_key]
                     rows.append((arrest_id, 1, r.law_code, *values, self.catalog_id))
-                    if opens:
+                    if opens and self.scope.covers(r.borough, r.arrest_date):
                         opening.append((arrest_id, r.arrest_key))
                 insert_rows(cur, self.insert_charge, rows)
             if changed:
@@ -321,7 +324,7 @@ class _Writer:
                 maybe: list[tuple[int, str]] = []
                 for arrest_id, (r, (values, _, _, opens)) in changed:
                     rows.append((r.law_code, *values, self.catalog_id, arrest_id, 1))
-                    if opens:
+                    if opens and self.scope.covers(r.borough, r.arrest_date):
                         maybe.append((arrest_id, r.arrest_key))
                 cur.executemany(self.update_charge, rows)
                 if maybe:

@@ -44,6 +44,7 @@ from survivors_justice.arrests.catalogs import (
 from survivors_justice.arrests.importer import IMPORT_LOCK, _column, open_cases
 from survivors_justice.arrests.models import Arrest, Charge
 from survivors_justice.arrests.reader import Charges
+from survivors_justice.arrests.scope import office_scope
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
 from survivors_justice.cases.recommendations import case_facts
@@ -243,6 +244,12 @@ class _Run:
         affected = sorted(cases[a] for a in changed_arrests if a in cases)
         to_open = sorted(a for a in opening if a not in cases)
         s.cases_affected += len(affected)
+        if to_open:  # only arrests in the office's scope open a case
+            to_open = sorted(
+                Arrest.objects.filter(office_scope().q(), pk__in=to_open).values_list(
+                    "pk", flat=True
+                )
+            )
         s.cases_opened += len(to_open)
         if apply and to_open:
             keys = Arrest.objects.filter(pk__in=to_open).values_list("pk", "arrest_key")

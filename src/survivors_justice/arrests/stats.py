@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
+
+from survivors_justice.arrests.scope import office_scope
 
 
 def store_counts() -> dict[str, Any]:
@@ -20,6 +22,11 @@ def store_counts() -> dict[str, Any]:
         .annotate(n=Count("id"))
         .order_by("role")
     }
+    opens = Q(charges__status="cataloged")  # as arrests.reader.opens_case decides
+    opens |= Q(charges__status="unknown", charges__section__isnull=False)
+    related = Arrest.objects.filter(opens).distinct()
+    scope = office_scope()
+    in_county = related if scope.county == "all" else related.filter(borough=scope.county)
     digest = shipped_digest()
     current = known_version_id(digest)
     # Charges read by another catalog than the one in force, or before catalogs were recorded.
@@ -39,4 +46,16 @@ def store_counts() -> dict[str, Any]:
         .distinct()
         .count(),
         "audit_records": AuditRecord.objects.count(),
+        # Prostitution-related arrests in and outside the office's scope (arrests.scope).
+        "office": {
+            "county": scope.county,
+            "intake_start": None if scope.start is None else scope.start.isoformat(),
+            "scope": scope.describe(),
+        },
+        "related_arrests": related.count(),
+        "related_arrests_in_scope": related.filter(scope.q()).count(),
+        "related_arrests_other_counties": related.count() - in_county.count(),
+        "related_arrests_before_start": 0
+        if scope.start is None
+        else in_county.filter(arrest_date__lt=scope.start).count(),
     }
