@@ -225,6 +225,24 @@ def test_an_arrest_whose_charge_now_opens_a_case_gets_one(
     assert Person.objects.count() == Case.objects.count()
 
 
+def test_resolve_opens_no_case_outside_the_office_scope(
+    slice_file: Path, run_import: Run, settings: Any
+) -> None:
+    run_import(slice_file)
+    case = Case.objects.filter(arrest__charges__section=PATRONIZING).order_by("pk").first()
+    assert case is not None
+    arrest, person = case.arrest, case.defendant
+    case.delete()
+    person.delete()
+    elsewhere = next(b for b in "BKMQS" if b != arrest.borough)
+    settings.SJ_OFFICE_COUNTY = elsewhere
+    corrected = catalog_from_mapping(patronizing_read_as_selling())
+    done = resolve_charges(actor="test:resolver", source="test", catalog=corrected)
+    assert done.cases_opened == 0
+    assert not Case.objects.filter(arrest=arrest).exists()
+    assert Arrest.objects.filter(pk=arrest.pk).exists()  # the arrest stays in the store
+
+
 def test_status_says_when_charges_were_read_by_another_catalog(
     slice_file: Path, run_import: Run
 ) -> None:
