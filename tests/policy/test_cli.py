@@ -242,3 +242,15 @@ def test_a_missing_facts_file_and_no_facts_at_all() -> None:
     result = runner.invoke(app, ["evaluate"])
     assert result.exit_code == 2
     assert "give --facts" in " ".join(result.stderr.split())
+
+
+def test_show_lists_the_follow_ups() -> None:
+    result = runner.invoke(app, ["show"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    # conditions print their lists (once read as markup and dropped)
+    assert "charge.role in [buyer," in text and "in  and" not in text
+    assert "Follow-ups (per action, the first that holds for a charge)" in text
+    for followup in ("advocate-for-minor", "advocate-for-seller", "lead-minor-sold"):
+        assert followup in text
+    assert "open_trafficking_lead" in text and "trafficking_ada" in text

@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from survivors_justice.policy.errors import PolicyError
 from survivors_justice.policy.evaluate import Decision, evaluate
@@ -265,8 +266,9 @@ def show_command(policy: PolicyOption = None) -> None:
     from survivors_justice.policy.conditions import describe
 
     for i, rule in enumerate(pol.rules, 1):
+        # Conditions hold lists in brackets: plain text, never Rich markup.
         table.add_row(
-            str(i), rule.id, describe(rule.when), rule.outcome.value, ", ".join(rule.cites)
+            str(i), rule.id, Text(describe(rule.when)), rule.outcome.value, ", ".join(rule.cites)
         )
     out.print(table)
     if pol.followups:
@@ -276,7 +278,7 @@ def show_command(policy: PolicyOption = None) -> None:
         for f in pol.followups:
             followups.add_row(
                 f.id,
-                describe(f.when),
+                Text(describe(f.when)),
                 f.action.value,
                 f.owner_role,
                 str(f.due_days),
