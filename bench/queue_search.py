@@ -56,7 +56,6 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--postgres", action="store_true")
     ap.add_argument("--cases", type=int, default=200_000)
-    ap.add_argument("--only", default="", help="measure only requests whose label has this text")
     args = ap.parse_args()
     if args.postgres:
         return postgres(args)
@@ -235,8 +234,7 @@ def postgres(args: argparse.Namespace) -> None:
             ("decided cases (all)", supervisor, "/cases/decided/?all=1"),
         ]
         results = []
-        wanted = [probes[0]] + [p for p in probes[1:] if args.only in p[0]]
-        for label, client, url in wanted:
+        for label, client, url in probes:
             timed(client, url)  # warm
             seconds = sorted(timed(client, url)[0] for _ in range(args.repeat))
             p95 = seconds[min(len(seconds) - 1, round(0.95 * len(seconds)) - 1)]

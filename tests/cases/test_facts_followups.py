@@ -305,14 +305,3 @@ def test_the_queue_outcome_filter_reads_answered_facts_and_amended_charges(
     assert priority == [forced.pk]
     assert prosecute == [plain_buyer.pk, amended.pk]
     assert declined == []
-
-
-def test_runs_of_matching_dates() -> None:
-    from datetime import date
-
-    from survivors_justice.cases.search import _runs
-
-    d = [date(2020, 1, n) for n in range(1, 7)]
-    assert _runs([(d[3], True), (d[0], False), (d[1], True), (d[2], True), (d[4], False),
-                  (d[5], True)]) == [(d[1], d[3]), (d[5], d[5])]
-    assert _runs([(d[0], False)]) == []

@@ -189,31 +189,28 @@ def _grouped(qs: QuerySet[Case], outcome: str, limit: int | None) -> list[int] |
     groups = simple.order_by().values_list(
         "arrest__charges__law_code", "arrest__pd_cd", "arrest__arrest_date", "arrest__age_group"
     ).distinct()
-    dates: dict[tuple[str, str, str], list[tuple[date, bool]]] = {}
+    dates: dict[tuple[str, str, str], tuple[list[date], list[int]]] = {}
     outcomes = recommendations.recommended_outcomes
     for law_code, pd_cd, arrest_date, age_group in groups.iterator(chunk_size=5000):
         # recommendations.fact_key for one charge at position 1, no answers, no amendments
         key = ((law_code,), (1,), pd_cd or None, arrest_date.isoformat(), age_group or None,
                today, ())
-        dates.setdefault((law_code, pd_cd, age_group), []).append(
-            (arrest_date, outcome in outcomes(key))
-        )
+        matched, seen = dates.setdefault((law_code, pd_cd, age_group), ([], [0]))
+        seen[0] += 1
+        if outcome in outcomes(key):
+            matched.append(arrest_date)
     terms = Q(pk__in=[])
     count = 0
-    for (law_code, pd_cd, age_group), seen in dates.items():
-        runs = _runs(seen)
-        if not runs:
+    for (law_code, pd_cd, age_group), (matched, seen) in dates.items():
+        if not matched:
             continue
         group = Q(
             arrest__charges__law_code=law_code, arrest__pd_cd=pd_cd, arrest__age_group=age_group
         )
-        if len(runs) == 1 and runs[0] == (min(seen)[0], max(seen)[0]):
-            terms |= group  # every date of the group
-            count += 1
-        else:  # the outcome changes with the date (a section enacted or repealed): date ranges
-            for first, last in runs:
-                terms |= group & Q(arrest__arrest_date__range=(first, last))
-                count += 1
+        if len(matched) < seen[0]:  # the outcome depends on the date: name the dates
+            group &= Q(arrest__arrest_date__in=matched)
+        terms |= group
+        count += 1
         if count > GROUPED_MAX_TERMS:
             return None
     rest = qs.exclude(pk__in=simple.values("pk"))
@@ -222,23 +219,6 @@ def _grouped(qs: QuerySet[Case], outcome: str, limit: int | None) -> list[int] |
         Q(pk__in=simple.filter(terms).values("pk")) | Q(pk__in=others)
     ).values_list("pk", flat=True)
     return list(found[:limit] if limit is not None else found)
-
-
-def _runs(seen: list[tuple[date, bool]]) -> list[tuple[date, date]]:
-    """The (first, last) dates of each run of consecutive matching dates, in date order."""
-    runs: list[tuple[date, date]] = []
-    start: date | None = None
-    previous: date | None = None
-    for day, hit in sorted(seen):
-        if hit and start is None:
-            start = day
-        elif not hit and start is not None and previous is not None:
-            runs.append((start, previous))
-            start = None
-        previous = day
-    if start is not None and previous is not None:
-        runs.append((start, previous))
-    return runs
 
 
 def matching_ids(principal: Any, f: CaseFilter, limit: int | None = None) -> list[int]:
