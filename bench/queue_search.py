@@ -154,6 +154,7 @@ def postgres(args: argparse.Namespace) -> None:
 
     spec = importlib.util.spec_from_file_location("bench_web", ROOT / "bench" / "web.py")
     web = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules["bench_web"] = web
     spec.loader.exec_module(web)  # type: ignore[union-attr]
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="sj-bench-queue-pg-") as tmp:

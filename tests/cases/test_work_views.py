@@ -197,3 +197,17 @@ def test_a_supervisor_decides_a_panel_case_with_a_reason_from_the_page() -> None
     assert "is back in intake" in _text(reopened)
     case.refresh_from_db()
     assert case.state == CaseState.INTAKE and boss_user.email in _text(reopened)
+
+
+def test_a_supervisor_lists_every_decision_an_intake_prosecutor_only_theirs() -> None:
+    first, second = make_case(BUYING), make_case(BUYING, index=1)
+    _, one = signed_in_client("intake_ada")
+    other_client, other = signed_in_client("intake_ada")
+    decisions.accept_recommendation(actor=one, case_id=first.pk)
+    decisions.accept_recommendation(actor=other, case_id=second.pk)
+    mine = _text(other_client.get("/cases/decided/?all=1"))  # ?all=1 is a supervisor's
+    assert second.number in mine and first.number not in mine and "?all=1" not in mine
+    boss, _ = signed_in_client("supervisor")
+    every = _text(boss.get("/cases/decided/?all=1"))
+    assert first.number in every and second.number in every
+    assert 'href="?all=1"' in _text(boss.get("/cases/decided/"))

@@ -68,3 +68,26 @@ def clock_of(case: Case, today: date | None = None) -> Clock | None:
         source_url=rd.source_url,
         from_category=from_category,
     )
+
+
+def classes_of(case_ids: list[int]) -> dict[int, str | None]:
+    """Each case's top offense class from its charges, in one query."""
+    from survivors_justice.arrests.models import Charge
+
+    found: dict[int, list[str]] = {}
+    rows = Charge.objects.filter(arrest__case__pk__in=case_ids).exclude(offense_class="")
+    for case_id, offense_class in rows.values_list("arrest__case__pk", "offense_class"):
+        found.setdefault(case_id, []).append(offense_class)
+    return {pk: top_class(v) for pk, v in found.items()}
+
+
+def deadline_key(row: tuple[int, date, str], classes: dict[int, str | None]) -> tuple[int, date]:
+    """Sort key of (pk, arrest date, NYPD law category) by readiness deadline (unknown last)."""
+    pk, arrest_date, category = row
+    offense_class = classes.get(pk) or _BY_CATEGORY.get((category or "").upper()[:1])
+    if offense_class is None:
+        return (1, arrest_date)
+    try:
+        return (0, readiness_deadline(offense_class, arrest_date).deadline)
+    except SpeedyTrialError:
+        return (1, arrest_date)

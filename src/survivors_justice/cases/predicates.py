@@ -5,7 +5,7 @@ Below both (DESIGN.md > Conventions: imports point down): imports models and flo
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, ChargingDecision, DecisionStatus
@@ -17,10 +17,8 @@ _IN_FORCE = IN_FORCE
 def priority_case_filter() -> Q:
     """Cases decided with a priority charge (what trafficking prosecutors take on)."""
     return Q(state=CaseState.PROSECUTING) & Q(
-        Exists(
-            ChargingDecision.objects.filter(
-                case=OuterRef("pk"), priority=True, status__in=_IN_FORCE
-            )
+        pk__in=ChargingDecision.objects.filter(priority=True, status__in=_IN_FORCE).values(
+            "case_id"
         )
     )
 

@@ -169,16 +169,12 @@ GROUPED_MAX_TERMS = 300  # past this many SQL terms the early-stopping scan is u
 
 
 def _plain_key_filter() -> Q:
-    """Cases whose recommendation depends only on columns of their arrest and its one charge:
-    no answered facts, no amended charges, exactly one charge (the NYPD records one a row)."""
-    several = Exists(Charge.objects.filter(arrest_id=OuterRef("arrest_id"), position__gt=1))
-    one = Exists(Charge.objects.filter(arrest_id=OuterRef("arrest_id"), position=1))
-    return (
-        (Q(known_facts__isnull=True) | Q(known_facts={}))
-        & Q(amended_charges__isnull=True)
-        & one
-        & ~several
-    )
+    """Cases whose recommendation depends only on columns of their arrest and its first charge:
+    no answered facts, no amended charges (an arrest with several charges is scanned apart)."""
+    return (Q(known_facts__isnull=True) | Q(known_facts={})) & Q(amended_charges__isnull=True)
+
+
+SCAN_FIRST_ROWS = 3 * SCAN_CHUNK  # a page of a common outcome is found within these
 
 
 def _grouped(qs: QuerySet[Case], outcome: str, limit: int | None) -> list[int] | None:
@@ -187,19 +183,21 @@ def _grouped(qs: QuerySet[Case], outcome: str, limit: int | None) -> list[int] |
     no longer reads every case. None when the matching groups need too many SQL terms (a common
     outcome: the scan finds a page of them at once)."""
     plain = _plain_key_filter()
-    today = timezone.localdate()
-    groups = (
-        Charge.objects.filter(position=1, arrest__case__in=qs.filter(plain).values("pk"))
-        .values_list("law_code", "arrest__pd_cd", "arrest__arrest_date", "arrest__age_group")
-        .distinct()
-    )
+    several = Charge.objects.filter(position__gt=1).values("arrest_id")
+    simple = qs.filter(plain, arrest__charges__position=1).exclude(arrest_id__in=several)
+    today = timezone.localdate().isoformat()
+    groups = simple.order_by().values_list(
+        "arrest__charges__law_code", "arrest__pd_cd", "arrest__arrest_date", "arrest__age_group"
+    ).distinct()
     dates: dict[tuple[str, str, str], tuple[list[date], list[int]]] = {}
+    outcomes = recommendations.recommended_outcomes
     for law_code, pd_cd, arrest_date, age_group in groups.iterator(chunk_size=5000):
-        key = _key([(1, law_code, "")], law_code, pd_cd, arrest_date, age_group, today)
-        hit = outcome in recommendations.recommended_outcomes(key)
+        # recommendations.fact_key for one charge at position 1, no answers, no amendments
+        key = ((law_code,), (1,), pd_cd or None, arrest_date.isoformat(), age_group or None,
+               today, ())
         matched, seen = dates.setdefault((law_code, pd_cd, age_group), ([], [0]))
         seen[0] += 1
-        if hit:
+        if outcome in outcomes(key):
             matched.append(arrest_date)
     terms = Q(pk__in=[])
     count = 0
@@ -215,8 +213,11 @@ def _grouped(qs: QuerySet[Case], outcome: str, limit: int | None) -> list[int] |
         count += 1
         if count > GROUPED_MAX_TERMS:
             return None
-    others = list(_with_outcome(qs.exclude(plain), outcome, None))
-    found = qs.filter((plain & terms) | Q(pk__in=others)).values_list("pk", flat=True)
+    rest = qs.exclude(pk__in=simple.values("pk"))
+    others = list(_with_outcome(rest, outcome, None))
+    found = qs.filter(
+        Q(pk__in=simple.filter(terms).values("pk")) | Q(pk__in=others)
+    ).values_list("pk", flat=True)
     return list(found[:limit] if limit is not None else found)
 
 
@@ -224,6 +225,10 @@ def matching_ids(principal: Any, f: CaseFilter, limit: int | None = None) -> lis
     """The ids of every case ``principal`` may see that matches ``f``, in the filter's order."""
     qs = filtered_cases(principal, f)
     if f.outcome:
+        if limit is not None:  # a page: a common outcome is found in the first rows
+            first = list(_with_outcome(qs[:SCAN_FIRST_ROWS], f.outcome, limit))
+            if len(first) >= limit:
+                return first
         grouped = _grouped(qs, f.outcome, limit)
         if grouped is not None:
             return grouped

@@ -212,7 +212,7 @@ def priority_list(request: HttpRequest) -> HttpResponse:
     """The trafficking prosecutors' queue: priority and panel cases in intake and decided, and
     cases with an open lead; arrest date, offense names, the CPL 30.30 clock; filters; sorted by
     the readiness deadline by default."""
-    from survivors_justice.cases.clock import clock_of
+    from survivors_justice.cases.clock import classes_of, deadline_key
     from survivors_justice.permissions import INTAKE_STATES, open_lead_filter
 
     show = request.GET.get("show", "")
@@ -229,18 +229,27 @@ def priority_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(open_lead_filter())
     if borough in BOROUGHS:
         qs = qs.filter(arrest__borough=borough)
-    cases = list(paging.with_list_data(qs.order_by("arrest__arrest_date", "pk"))[:2000])
-    rows: list[dict[str, Any]] = []
-    for case in cases:
-        rec = recommendations.recommend(case)
-        rows.append({"case": case, "clock": clock_of(case), "rec": rec})
+    # Sort on plain columns (no case, name or recommendation is built for the whole list), then
+    # build the page's 25 rows.
+    order = list(
+        qs.order_by("arrest__arrest_date", "pk").values_list(
+            "pk", "arrest__arrest_date", "arrest__law_cat_cd"
+        )[:2000]
+    )
     if sort == "deadline":
-        rows.sort(key=lambda r: (r["clock"] is None, r["clock"].deadline if r["clock"] else 0))
+        classes = classes_of([pk for pk, _, _ in order])
+        order.sort(key=lambda r: deadline_key(r, classes))
     elif sort == "-arrested":
-        rows.reverse()
+        order.reverse()
     number = _page_number(request)
-    shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-    page = paging.Page(items=shown, number=number, has_next=len(rows) > number * PAGE_SIZE)
+    page_ids = [pk for pk, _, _ in order[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
+    by_pk = {c.pk: c for c in paging.with_list_data(Case.objects.filter(pk__in=page_ids))}
+    shown: list[dict[str, Any]] = [
+        {"case": c, "clock": clock_of(c), "rec": recommendations.recommend(c)}
+        for c in (by_pk[pk] for pk in page_ids if pk in by_pk)
+    ]
+    rows = order
+    page = paging.Page(items=shown, number=number, has_next=len(order) > number * PAGE_SIZE)
     audit_list_read(request, [r["case"] for r in shown], action="cases.priority_list.read")
     params = {k: v for k, v in {"show": show, "sort": sort, "borough": borough}.items() if v}
     return render(request, "cases/priority_list.html", {

@@ -168,7 +168,9 @@ def decided(request: HttpRequest) -> HttpResponse:
         number = 1
     page = paging.page_of(qs, number, PAGE_SIZE)
     audit_list_read(request, [d.case for d in page.items], action="cases.decided.read")
-    return render(request, "cases/decided.html", {"page": page, "everyone": everyone})
+    return render(request, "cases/decided.html", {
+        "page": page, "everyone": everyone, "can_all": can(request.user, Action.REOPEN_DECISION),
+    })
 
 
 @require_http_methods(["GET", "POST"])
