@@ -259,15 +259,25 @@ def reviewable_overrides(principal: Principal | Any) -> QuerySet[ChargingDecisio
 # --- view decorators -------------------------------------------------------------------------
 
 
-def forbidden(request: HttpRequest) -> HttpResponse:
+REFUSAL_ATTRIBUTE = "sj_refused_action"
+
+
+def mark_refusal(request: HttpRequest, action: Action | None) -> None:
+    """Note on the request which permission refused it (the refusal audit reads it)."""
+    setattr(request, REFUSAL_ATTRIBUTE, action.value if action is not None else "")
+
+
+def forbidden(request: HttpRequest, action: Action | None = None) -> HttpResponse:
     """403 with the site's generic page: names no record."""
+    mark_refusal(request, action)
     return defaults.permission_denied(request, exception=PermissionError())
 
 
-def not_found(request: HttpRequest) -> HttpResponse:
+def not_found(request: HttpRequest, action: Action | None = None) -> HttpResponse:
     """404 with the site's generic page: the same whether the record exists or not."""
     from django.http import Http404
 
+    mark_refusal(request, action)
     return defaults.page_not_found(request, exception=Http404())
 
 
@@ -281,7 +291,7 @@ def require(action: Action) -> Callable[[View], View]:
         @functools.wraps(view)
         def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not can(request.user, action):
-                return forbidden(request)
+                return forbidden(request, action)
             return view(request, *args, **kwargs)
 
         return inner
@@ -301,15 +311,16 @@ def case_view(action: Action = Action.VIEW_CASE) -> Callable[[View], View]:
             from survivors_justice.cases.models import Case
 
             if not can(request.user, Action.VIEW_CASE):
-                return not_found(request)  # no role-level access: do not even look it up
+                # no role-level access: do not even look it up
+                return not_found(request, Action.VIEW_CASE)
             try:
                 case = Case.objects.select_related("defendant", "arrest").get(pk=pk)
             except Case.DoesNotExist:
-                return not_found(request)
+                return not_found(request, Action.VIEW_CASE)
             if not can(request.user, Action.VIEW_CASE, case):
-                return not_found(request)
+                return not_found(request, Action.VIEW_CASE)
             if action is not Action.VIEW_CASE and not can(request.user, action, case):
-                return forbidden(request)
+                return forbidden(request, action)
             return view(request, *args, case=case, **kwargs)
 
         return inner

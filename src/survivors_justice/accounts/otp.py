@@ -33,10 +33,10 @@ def ensure_totp_device(user: User, *, confirmed: bool = False) -> TOTPDevice:
     return device
 
 
-def replace_totp_device(user: User) -> TOTPDevice:
-    """Drop the account's devices and create a fresh unconfirmed one (lost phone)."""
+def replace_totp_device(user: User, *, confirmed: bool = False) -> TOTPDevice:
+    """Drop the account's devices and create a fresh one (lost phone); unconfirmed by default."""
     TOTPDevice.objects.filter(user=user).delete()
-    return ensure_totp_device(user)
+    return ensure_totp_device(user, confirmed=confirmed)
 
 
 def provisioning_uri(device: TOTPDevice) -> str:
