@@ -98,3 +98,35 @@ def test_reset_mfa_replaces_the_authenticator_and_enrols_again() -> None:
     client = Client()
     client.post("/accounts/sign-in/", {"username": user.email, "password": DEFAULT_PASSWORD})
     assert client.get("/accounts/verify/")["Location"] == "/accounts/enrol/"
+
+
+def test_users_help_lists_every_command() -> None:
+    from survivors_justice.accounts.cli import users_app
+
+    names = {c.name for c in users_app.registered_commands}
+    assert {"reset-password", "deactivate", "unlock", "reset-mfa", "create", "list"} <= names
+    text = runner.invoke(app, ["users", "--help"]).output
+    for name in names:
+        assert name in text, f"`sj users --help` omits {name}"
+
+
+def test_reset_password_and_deactivate_are_audited() -> None:
+    runner.invoke(app, ["users", "create", "d@office.example", "--role", "analyst",
+                        "--password-stdin"], input="a-long-enough-passphrase-7\n")
+    weak = runner.invoke(app, ["users", "reset-password", "d@office.example",
+                               "--password-stdin"], input="short\n")
+    assert weak.exit_code == 2 and "too short" in " ".join(weak.output.split())
+    done = runner.invoke(app, ["users", "reset-password", "d@office.example",
+                               "--password-stdin"], input="another-long-passphrase-9\n")
+    assert done.exit_code == 0, done.output
+    user = User.objects.get(email="d@office.example")
+    assert user.check_password("another-long-passphrase-9")
+    off = runner.invoke(app, ["users", "deactivate", "d@office.example"])
+    assert off.exit_code == 0 and "can no longer sign in" in off.output
+    user.refresh_from_db()
+    assert not user.is_active
+    actions = list(AuditRecord.objects.filter(object_id=str(user.pk)).order_by("seq")
+                   .values_list("action", flat=True))
+    assert actions == ["accounts.create", "accounts.reset_password", "accounts.deactivate"]
+    missing = runner.invoke(app, ["users", "deactivate", "nobody@office.example"])
+    assert missing.exit_code == 2 and "no account has the email" in missing.output
