@@ -81,7 +81,8 @@ def test_create_shows_the_enrolment_once_and_the_person_signs_in_with_it(admin_c
     ({"role": ""}, "role", "Choose the role this person has in the office."),
     ({"role": "sheriff"}, "role", "Select a valid choice."),
     ({"password": "short1"}, "password", "too short"),
-    ({"role": "partner_staff"}, "organisation", "Partner staff need the name of their organisation."),
+    ({"role": "partner_staff"}, "organisation",
+     "Partner staff need the name of their organisation."),
 ])
 def test_create_errors_appear_at_the_field(admin_client, fields, field, message) -> None:
     client, _ = admin_client
