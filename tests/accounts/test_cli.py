@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from survivors_justice.accounts import services
 from survivors_justice.accounts.models import User
-from survivors_justice.accounts.otp import current_code
+from survivors_justice.accounts.otp import as_authenticator, current_code
 from survivors_justice.accounts.roles import Role
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.cli import app
@@ -88,11 +88,11 @@ def test_reset_mfa_replaces_the_authenticator_and_enrols_again() -> None:
     from tests.factories import DEFAULT_PASSWORD, make_user
 
     user = make_user(Role.ADVOCATE)
-    old_key = TOTPDevice.objects.get(user=user).key
+    old_key = as_authenticator(TOTPDevice.objects.get(user=user)).bin_key
     result = runner.invoke(app, ["users", "reset-mfa", user.email])
     assert result.exit_code == 0 and "otpauth://totp/" in result.stdout
-    device = TOTPDevice.objects.get(user=user)
-    assert not device.confirmed and device.key != old_key
+    device = as_authenticator(TOTPDevice.objects.get(user=user))
+    assert not device.confirmed and len(device.bin_key) == 20 and device.bin_key != old_key
     assert AuditRecord.objects.filter(action="accounts.reset_mfa",
                                       object_id=str(user.pk)).exists()
     client = Client()
