@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from binascii import unhexlify
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -64,7 +63,7 @@ class TOTPSecret(models.Model):
         return f"TOTP secret of device {self.pk}"
 
 
-class AuthenticatorDevice(TOTPDevice):
+class AuthenticatorDevice(TOTPDevice):  # type: ignore[misc]  # django-otp ships no types
     """django-otp's TOTP device, reading its secret from :class:`TOTPSecret` (decrypted)."""
 
     class Meta:

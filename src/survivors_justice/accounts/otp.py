@@ -20,16 +20,17 @@ DEVICE_NAME = "authenticator app"
 
 def totp_device(user: User) -> AuthenticatorDevice | None:
     """The account's TOTP device (confirmed or not), or None when it has none."""
-    return (
+    found: AuthenticatorDevice | None = (
         AuthenticatorDevice.objects.filter(user=user).select_related("sj_secret")
         .order_by("id").first()
     )
+    return found
 
 
 @transaction.atomic
 def _new_device(user: User, *, confirmed: bool) -> AuthenticatorDevice:
     # The plain column stays empty; the secret is written encrypted beside it.
-    device = AuthenticatorDevice.objects.create(
+    device: AuthenticatorDevice = AuthenticatorDevice.objects.create(
         user=user, name=DEVICE_NAME, confirmed=confirmed, key=""
     )
     device.sj_secret = TOTPSecret.objects.create(device=device, key=default_key())
@@ -57,7 +58,10 @@ def as_authenticator(device: TOTPDevice) -> AuthenticatorDevice:
     """The device as read through its encrypted secret (a plain TOTPDevice has no key)."""
     if isinstance(device, AuthenticatorDevice):
         return device
-    return AuthenticatorDevice.objects.select_related("sj_secret").get(pk=device.pk)
+    found: AuthenticatorDevice = (
+        AuthenticatorDevice.objects.select_related("sj_secret").get(pk=device.pk)
+    )
+    return found
 
 
 def provisioning_uri(device: TOTPDevice) -> str:
