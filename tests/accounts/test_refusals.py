@@ -8,8 +8,8 @@ from tests.cases.factories import SELLING, make_case
 from tests.factories import make_user, sign_in
 
 from survivors_justice.accounts.roles import Role
+from survivors_justice.accounts.tokens import create_api_token
 from survivors_justice.audit.models import AuditRecord
-from survivors_justice.cases.services import create_api_token
 
 pytestmark = pytest.mark.django_db
 

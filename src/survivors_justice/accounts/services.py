@@ -262,7 +262,11 @@ def reset_password(*, email: str, password: str, actor: str, source: str = "") -
 
 
 def _after_access_change(user: User, actor: str, source: str, *, reason: str) -> None:
-    """What follows a change of an account's access, in the same transaction (tokens: below)."""
+    """What follows a change of an account's access, in the same transaction: its API tokens
+    are revoked (a token never outranks, nor outlives, its owner's access)."""
+    from survivors_justice.accounts.tokens import revoke_tokens_of
+
+    revoke_tokens_of(owner=user, actor=actor, source=source, reason=reason)
 
 
 def record_sign_in(
