@@ -176,3 +176,10 @@ def test_unknown_account_is_a_404(admin_client) -> None:
     client, _ = admin_client
     assert client.get("/accounts/users/99999999/").status_code == 404
     assert client.post("/accounts/users/99999999/role/", {"role": "analyst"}).status_code == 404
+
+
+def test_every_mistake_is_shown_at_once(admin_client) -> None:
+    client, _ = admin_client
+    html = create(client, role="", password="short1").content.decode()
+    assert 'id="id_role-error"' in html and 'id="id_password-error"' in html
+    assert "too short" in html

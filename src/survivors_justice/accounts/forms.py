@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 
+from survivors_justice.accounts.models import User
 from survivors_justice.accounts.roles import Role
 
 
@@ -48,6 +51,14 @@ class CreateAccountForm(forms.Form):
         if data.get("role") == Role.PARTNER_STAFF and not data.get("organisation", "").strip():
             self.add_error("organisation",
                            "Partner staff need the name of their organisation.")
+        password = data.get("password")
+        if password:
+            # Every mistake at once: the password rules too, not only after the other fields pass.
+            candidate = User(email=str(data.get("email") or ""))
+            try:
+                validate_password(password, user=candidate)
+            except ValidationError as exc:
+                self.add_error("password", " ".join(exc.messages))
         return data
 
 
