@@ -35,6 +35,7 @@ run: $(VENV)/.installed $(VENDOR)
 	$(BIN)/sj import arrests data/nypd/arrests-2017-12.csv
 	$(BIN)/sj import arrests data/nypd/prostitution-arrests-2006-2016.csv
 	$(BIN)/sj demo
+	$(BIN)/sj screen --db -o var/screening.csv
 	$(BIN)/sj serve --host 127.0.0.1 --port 8000
 
 ## test: ruff, mypy, import contracts, then pytest on SQLite and on a throwaway PostgreSQL

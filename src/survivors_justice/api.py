@@ -403,8 +403,9 @@ def record_decision(
 ) -> Status[DecisionOut]:
     """``policy_version`` is the version of the recommendation you read; a decision on an older
     one is refused (409). An override gives ``outcomes`` (charge position -> outcome),
-    ``reason_category`` and ``reason_text``; prosecuting a declined selling charge waits for a
-    supervisor (status ``pending``)."""
+    ``reason_category`` and ``reason_text``; every override waits for a supervisor (status
+    ``pending``) and nothing of it is in force until then. A case the policy sends to the review
+    panel is not overridden at intake (409)."""
     principal = _principal(request)
     case = _visible_case(request, case_id)
     if not can(principal, Action.DECIDE_CASE, case):

@@ -314,26 +314,22 @@ def _intake_priority(case: Case) -> bool:
 
 
 def intake_priority_filter() -> Q:
-    """Cases in intake whose latest stored screening is a priority or panel case."""
-    from django.db.models import OuterRef, Subquery
+    """Cases in intake whose latest stored screening is a priority or panel case: the few
+    screenings with that priority (indexed), kept when no later screening of the case exists."""
+    from django.db.models import Exists, OuterRef
 
     from survivors_justice.screening.models import PolicyDecision
 
-    latest = PolicyDecision.objects.filter(case_id=OuterRef("pk")).order_by("-screened_at", "-pk")
-    return Q(state__in=INTAKE_STATES) & Q(
-        pk__in=_cases_with_latest(Subquery(latest.values("case_priority")[:1]))
+    later = PolicyDecision.objects.filter(case_id=OuterRef("case_id")).filter(
+        Q(screened_at__gt=OuterRef("screened_at"))
+        | Q(screened_at=OuterRef("screened_at"), pk__gt=OuterRef("pk"))
     )
-
-
-def _cases_with_latest(latest_priority: Any) -> Any:
-    from survivors_justice.cases.models import Case as CaseModel
-
-    return (
-        CaseModel.objects.filter(state__in=INTAKE_STATES)
-        .annotate(latest_priority=latest_priority)
-        .filter(latest_priority__in=(PRIORITY_OUTCOME, "panel_review"))
-        .values("pk")
+    latest_priority = (
+        PolicyDecision.objects.filter(case_priority__in=(PRIORITY_OUTCOME, "panel_review"))
+        .exclude(Exists(later))
+        .values("case_id")
     )
+    return Q(state__in=INTAKE_STATES) & Q(pk__in=latest_priority)
 
 
 def _followup_rule(role: str, action: Action, task: FollowUpTask) -> bool:

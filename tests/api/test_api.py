@@ -228,3 +228,32 @@ def test_list_query_count_does_not_grow_with_the_page(django_assert_max_num_quer
             assert len(Client().get("/api/cases", **_bearer(secret)).json()["items"]) == n
         counts.append(len(ctx))
     assert counts[0] == counts[1]
+
+
+def test_the_api_obeys_two_people_for_every_departure() -> None:
+    from tests.cases.factories import december_rows
+
+    buyer = make_case(BUYING)
+    rows = [r for r in december_rows() if r["LAW_CODE"] == "PL 2302502"]
+    minor_promoter = make_case(
+        "PL 2302502", index=next(i for i, r in enumerate(rows) if r["AGE_GROUP"] == "<18")
+    )
+    secret, _ = _token("intake_ada")
+
+    def override(case: Any, outcome: str) -> Any:
+        body = {
+            "action": "override", "policy_version": load_policy().version,
+            "outcomes": {"1": outcome}, "reason_category": "other", "reason_text": REASON,
+        }
+        return Client().post(
+            f"/api/cases/{case.pk}/decision", json.dumps(body),
+            content_type="application/json", **_bearer(secret),
+        )
+
+    declined = override(buyer, "decline")
+    assert declined.status_code == 201 and declined.json()["status"] == "pending"
+    assert declined.json()["case_state"] == "override_pending"
+    refused = override(minor_promoter, "prosecute")
+    assert refused.status_code == 409 and "review panel" in refused.json()["detail"]
+    minor_promoter.refresh_from_db()
+    assert minor_promoter.state == "intake"

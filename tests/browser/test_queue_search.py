@@ -119,7 +119,7 @@ def test_trafficking_prosecutor_has_the_priority_list_in_the_nav(
 ) -> None:
     signed_in_page(page, live_server, make_user(Role.TRAFFICKING_ADA))
     nav = page.get_by_role("navigation", name="Main")
-    nav.get_by_role("link", name="Priority cases").click()
-    expect(page.get_by_role("heading", name="Priority and panel cases")).to_be_visible()
+    nav.get_by_role("link", name="Trafficking queue").click()
+    expect(page.get_by_role("heading", name="Trafficking queue")).to_be_visible()
     expect(nav.get_by_role("link", name="Intake queue")).to_have_count(0)
     screenshot("queue-search-04-priority-nav", page)

@@ -287,3 +287,32 @@ def test_bulk_accept_takes_only_declines_no_unknown_could_change(
     assert AuditRecord.objects.filter(
         action="case.decision.bulk_accept", object_id=str(seller.pk)
     ).count() == 1
+
+
+def test_the_queue_outcome_filter_reads_answered_facts_and_amended_charges(
+    intake: Any, supervisor: Any
+) -> None:
+    from survivors_justice.cases.search import CaseFilter, matching_ids
+
+    plain_buyer, forced, amended = make_case(BUYING), make_case(BUYING, index=1), make_case(SELLING)
+    facts.record_facts(actor=intake, case=forced, answers={"indicators.force": "yes"},
+                       source="interview")
+    facts.amend_charge(actor=intake, case=amended, action="replace", position=1,
+                       law_code=BUYING, reason=REASON)
+    priority = matching_ids(supervisor, CaseFilter(outcome="prosecute_priority"))
+    prosecute = matching_ids(supervisor, CaseFilter(outcome="prosecute"))
+    declined = matching_ids(supervisor, CaseFilter(outcome="decline"))
+    assert priority == [forced.pk]
+    assert prosecute == [plain_buyer.pk, amended.pk]
+    assert declined == []
+
+
+def test_runs_of_matching_dates() -> None:
+    from datetime import date
+
+    from survivors_justice.cases.search import _runs
+
+    d = [date(2020, 1, n) for n in range(1, 7)]
+    assert _runs([(d[3], True), (d[0], False), (d[1], True), (d[2], True), (d[4], False),
+                  (d[5], True)]) == [(d[1], d[3]), (d[5], d[5])]
+    assert _runs([(d[0], False)]) == []

@@ -81,15 +81,21 @@ def test_a_recheck_is_shown_and_marked_reviewed(
     assert record.actor == ada.email and record.object_id == str(case.pk)
     assert record.details["recheck"] == recheck.pk and NOTE not in str(record.details)
     assert verify().ok
-    # The decision and the case stand; the case leaves intake's view again; status counts 0.
+    # The decision and the case stand; the case leaves intake's view again (it stays in the
+    # view of the prosecutor who decided it); status counts 0.
     kept = ChargingDecision.objects.get(case=case)
     assert (kept.pk, kept.outcomes) == (decision.pk, decision.outcomes)
     case.refresh_from_db()
-    assert case.state == state and case not in visible_cases(ada)
+    assert case.state == state and case not in visible_cases(make_user("intake_ada"))
+    assert case in visible_cases(ada)
     assert store_counts()["cases_to_recheck"] == 0
     assert CaseRecheck.objects.count() == 1
-    # Once reviewed it is gone: a second answer finds nothing.
-    assert client.post(f"/cases/rechecks/{recheck.pk}/review/", {"note": NOTE}).status_code == 404
+    # Once reviewed it is gone: a second answer is told so (the decider still sees the case);
+    # another intake prosecutor finds nothing.
+    again = client.post(f"/cases/rechecks/{recheck.pk}/review/", {"note": NOTE}, follow=True)
+    assert "was marked reviewed on" in again.content.decode()
+    other = sign_in(Client(), make_user("intake_ada"))
+    assert other.post(f"/cases/rechecks/{recheck.pk}/review/", {"note": NOTE}).status_code == 404
     assert case.number not in client.get("/cases/rechecks/").content.decode()
     with pytest.raises(rechecks.RecheckAlreadyReviewed):
         rechecks.mark_reviewed(actor=ada, recheck_id=recheck.pk, note=NOTE)

@@ -386,7 +386,8 @@ def test_filtered_queue_query_count_does_not_grow_with_the_page(
         for i in range(n - Case.objects.count()):
             make_case(SELLING if i % 2 else BUYING, index=i)
         for query in ("?outcome=decline&sort=-arrested", "?role=&status=any&q=Q-2017"):
-            with django_assert_max_num_queries(18), CaptureQueriesContext(connection) as ctx:
+            # (an outcome filter may add its grouped search: 3 queries, whatever the size)
+            with django_assert_max_num_queries(21), CaptureQueriesContext(connection) as ctx:
                 assert client.get("/cases/intake/" + query).status_code == 200
             counts.append(len(ctx))
     assert counts[:2] == counts[2:]

@@ -182,8 +182,12 @@ def test_supervisor_approves_from_the_override_queue() -> None:
     assert boss.email in compliance
     # answered: it is gone from the queue and cannot be answered twice
     assert case.number not in _text(supervisor.get("/cases/overrides/"))
-    again = supervisor.post(f"/cases/overrides/{decision.pk}/review/", {"decision": "refuse"})
-    assert again.status_code == 404
+    again = supervisor.post(
+        f"/cases/overrides/{decision.pk}/review/", {"decision": "refuse"}, follow=True
+    )
+    assert f"already answered (override approved by a supervisor) by {boss.email}" in _text(again)
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.APPROVED
 
 
 @pytest.mark.parametrize("role", ["partner_staff", "advocate", "panel_member", "analyst", "admin"])

@@ -25,7 +25,7 @@ from survivors_justice.arrests.catalogs import catalog_version
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.cases import decisions
 from survivors_justice.cases.flows import CaseState
-from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
+from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask
 from survivors_justice.law import load_catalog
 from survivors_justice.permissions import visible_cases
 from survivors_justice.policy import load_policy
@@ -35,6 +35,7 @@ ROLES = [r.value for r in Role]
 EVERYONE = [*ROLES, ANON]
 OFFICE = ["intake_ada", "supervisor", "trafficking_ada", "analyst", "admin"]
 INTAKE_ROLES = {"intake_ada": 200, "supervisor": 200}
+INTAKE_302 = {"intake_ada": 302, "supervisor": 302}
 TRAFFICKING_AND_SUPERVISOR = {"trafficking_ada": 200, "supervisor": 200}
 REASON = "The defendant recruited and managed the other people arrested with her."
 
@@ -51,6 +52,7 @@ class World:
     closed: Case  # declined and closed
     rechecked: Case  # decided (prosecuted), then a catalog correction changed its recommendation
     recheck: CaseRecheck  # open
+    task: FollowUpTask  # an open referral in the advocates' queue
     users: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -89,9 +91,14 @@ def _world() -> World:
         recommended_outcomes=["decline"],
         flagged_at=accepted.decided_at,
     )
+    task = FollowUpTask.objects.create(
+        case=closed, kind="refer_to_advocate", owner_role="advocate",
+        due_date=accepted.decided_at.date(), rule="advocate-for-seller",
+        created_at=accepted.decided_at,
+    )
     for case in (intake, pending, priority, panel, closed, rechecked):
         case.refresh_from_db()
-    return World(intake, pending, decision, priority, panel, closed, rechecked, recheck)
+    return World(intake, pending, decision, priority, panel, closed, rechecked, recheck, task)
 
 
 @dataclass(frozen=True)
@@ -271,6 +278,45 @@ MATRIX: dict[str, list[Probe]] = {
             body=lambda w: {"decision": "approve"},
             mutates=lambda w: w.pending,
         )
+    ],
+    # facts, charge amendments, departures, decided cases, follow-ups
+    "cases:facts": [
+        Probe("POST", lambda w: f"/cases/{w.intake.pk}/facts/", INTAKE_302, 404,
+              body=lambda w: {"source": "interview", "fact__indicators__force": "unknown"}),
+    ],
+    "cases:amend_charge": [
+        Probe("POST", lambda w: f"/cases/{w.intake.pk}/charges/", INTAKE_302, 404,
+              body=lambda w: {"action": "add", "law_code": "PL 2300400", "reason": REASON}),
+    ],
+    "cases:supervisor_decision": [
+        Probe("GET", lambda w: f"/cases/{w.intake.pk}/supervisor-decision/",
+              {"supervisor": 200, "intake_ada": 403}, 404),
+    ],
+    "cases:reopen": [
+        Probe("POST", lambda w: f"/cases/{w.priority.pk}/reopen/",
+              {"supervisor": 302, "trafficking_ada": 403}, 404,
+              body=lambda w: {"reason": REASON}),
+    ],
+    "cases:decided": [
+        Probe("GET", lambda w: "/cases/decided/", INTAKE_ROLES, 403),
+        Probe("GET", lambda w: "/cases/decided/?all=1", INTAKE_ROLES, 403),
+    ],
+    "cases:bulk_accept": [Probe("GET", lambda w: "/cases/bulk-accept/", {"supervisor": 200}, 403)],
+    "cases:followups": [
+        Probe("GET", lambda w: "/cases/followups/", {"advocate": 200, "trafficking_ada": 200}, 403),
+    ],
+    "cases:task_take": [
+        Probe("POST", lambda w: f"/cases/followups/{w.task.pk}/take/",
+              {"advocate": 302, "trafficking_ada": 404}, 403),
+    ],
+    "cases:task_assign": [
+        Probe("POST", lambda w: f"/cases/followups/{w.task.pk}/assign/",
+              {"advocate": 302, "trafficking_ada": 404}, 403,
+              body=lambda w: {"to": "nobody@example.test"}),
+    ],
+    "cases:task_close": [
+        Probe("POST", lambda w: f"/cases/followups/{w.task.pk}/close/",
+              {"advocate": 302, "trafficking_ada": 404}, 403, body=lambda w: {"outcome": "done"}),
     ],
     # the JSON API
     "api:api-root": [Probe("GET", lambda w: "/api/", {}, 404, anonymous=404)],

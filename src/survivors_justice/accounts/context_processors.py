@@ -24,7 +24,7 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("accounts:home", "Home", None),
     NavItem("cases:queue", "Intake queue", Action.INTAKE_QUEUE),
-    NavItem("cases:priority_list", "Priority cases", Action.PRIORITY_LIST),
+    NavItem("cases:priority_list", "Trafficking queue", Action.PRIORITY_LIST),
     NavItem("cases:followups", "Follow-ups", Action.FOLLOWUP_QUEUE),
     NavItem("cases:decided", "Decided cases", Action.DECIDED_CASES),
     NavItem("cases:overrides", "Override queue", Action.OVERRIDE_QUEUE),

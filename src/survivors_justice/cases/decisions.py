@@ -388,13 +388,20 @@ def override_rows(decision: ChargingDecision) -> list[dict[str, str]]:
     positions = sorted(int(p) for p in decision.outcomes)
     rec = recommendation_from_json(decision.recommendation, positions)
     by_position = {str(c.position): c for c in rec.charges}
+    recorded = (decision.recommendation or {}).get("charges") or []
+    raw = {str(positions[i]): ch for i, ch in enumerate(recorded) if i < len(positions)}
     rows = []
     for position in [str(p) for p in positions]:
         requested = decision.outcomes[position]
         charge = by_position.get(position)
+        title = str(raw.get(position, {}).get("title") or "")
         rows.append(
             {
-                "charge": charge.law_code if charge else f"charge {position}",
+                "charge": (
+                    (f"{title} ({charge.law_code})" if title else charge.law_code)
+                    if charge
+                    else f"charge {position}"
+                ),
                 "recommended": OUTCOME_LABELS.get(charge.outcome, "") if charge else "",
                 "requested": OUTCOME_LABELS.get(requested, requested),
             }

@@ -56,7 +56,7 @@ class Case(models.Model):
     # The current answers the policy reads ({fact key: value}, known answers only) and the case's
     # charges after intake amendments ([[position, law code], ...]; null: the arrest's charges).
     # Written only by cases/facts.py, with the CaseFact/ChargeAmendment rows that explain them.
-    known_facts = models.JSONField(default=dict, blank=True)
+    known_facts = models.JSONField(null=True, blank=True, default=dict)  # null: none (raw inserts)
     amended_charges = models.JSONField(null=True, blank=True)
 
     class Meta:

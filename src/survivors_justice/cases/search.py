@@ -165,10 +165,93 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
                     return
 
 
+GROUPED_MAX_TERMS = 300  # past this many SQL terms the early-stopping scan is used instead
+
+
+def _plain_key_filter() -> Q:
+    """Cases whose recommendation depends only on columns of their arrest and its first charge:
+    no answered facts, no amended charges (an arrest with several charges is scanned apart)."""
+    return (Q(known_facts__isnull=True) | Q(known_facts={})) & Q(amended_charges__isnull=True)
+
+
+SCAN_FIRST_ROWS = 3 * SCAN_CHUNK  # a page of a common outcome is found within these
+
+
+def _grouped(qs: QuerySet[Case], outcome: str, limit: int | None) -> list[int] | None:
+    """The ids of ``qs`` (in order) whose recommendation gives ``outcome``, evaluating each
+    distinct (charge, PD code, arrest date, age group) once instead of each case: a rare outcome
+    no longer reads every case. None when the matching groups need too many SQL terms (a common
+    outcome: the scan finds a page of them at once)."""
+    plain = _plain_key_filter()
+    several = Charge.objects.filter(position__gt=1).values("arrest_id")
+    simple = qs.filter(plain, arrest__charges__position=1).exclude(arrest_id__in=several)
+    today = timezone.localdate().isoformat()
+    groups = simple.order_by().values_list(
+        "arrest__charges__law_code", "arrest__pd_cd", "arrest__arrest_date", "arrest__age_group"
+    ).distinct()
+    dates: dict[tuple[str, str, str], list[tuple[date, bool]]] = {}
+    outcomes = recommendations.recommended_outcomes
+    for law_code, pd_cd, arrest_date, age_group in groups.iterator(chunk_size=5000):
+        # recommendations.fact_key for one charge at position 1, no answers, no amendments
+        key = ((law_code,), (1,), pd_cd or None, arrest_date.isoformat(), age_group or None,
+               today, ())
+        dates.setdefault((law_code, pd_cd, age_group), []).append(
+            (arrest_date, outcome in outcomes(key))
+        )
+    terms = Q(pk__in=[])
+    count = 0
+    for (law_code, pd_cd, age_group), seen in dates.items():
+        runs = _runs(seen)
+        if not runs:
+            continue
+        group = Q(
+            arrest__charges__law_code=law_code, arrest__pd_cd=pd_cd, arrest__age_group=age_group
+        )
+        if len(runs) == 1 and runs[0] == (min(seen)[0], max(seen)[0]):
+            terms |= group  # every date of the group
+            count += 1
+        else:  # the outcome changes with the date (a section enacted or repealed): date ranges
+            for first, last in runs:
+                terms |= group & Q(arrest__arrest_date__range=(first, last))
+                count += 1
+        if count > GROUPED_MAX_TERMS:
+            return None
+    rest = qs.exclude(pk__in=simple.values("pk"))
+    others = list(_with_outcome(rest, outcome, None))
+    found = qs.filter(
+        Q(pk__in=simple.filter(terms).values("pk")) | Q(pk__in=others)
+    ).values_list("pk", flat=True)
+    return list(found[:limit] if limit is not None else found)
+
+
+def _runs(seen: list[tuple[date, bool]]) -> list[tuple[date, date]]:
+    """The (first, last) dates of each run of consecutive matching dates, in date order."""
+    runs: list[tuple[date, date]] = []
+    start: date | None = None
+    previous: date | None = None
+    for day, hit in sorted(seen):
+        if hit and start is None:
+            start = day
+        elif not hit and start is not None and previous is not None:
+            runs.append((start, previous))
+            start = None
+        previous = day
+    if start is not None and previous is not None:
+        runs.append((start, previous))
+    return runs
+
+
 def matching_ids(principal: Any, f: CaseFilter, limit: int | None = None) -> list[int]:
     """The ids of every case ``principal`` may see that matches ``f``, in the filter's order."""
     qs = filtered_cases(principal, f)
     if f.outcome:
+        if limit is not None:  # a page: a common outcome is found in the first rows
+            first = list(_with_outcome(qs[:SCAN_FIRST_ROWS], f.outcome, limit))
+            if len(first) >= limit:
+                return first
+        grouped = _grouped(qs, f.outcome, limit)
+        if grouped is not None:
+            return grouped
         return list(_with_outcome(qs, f.outcome, limit))
     ids = qs.values_list("pk", flat=True)
     return list(ids[:limit] if limit is not None else ids)

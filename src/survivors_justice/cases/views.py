@@ -22,11 +22,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from survivors_justice.accounts.models import User
+from survivors_justice.arrests.schema import BOROUGHS
 from survivors_justice.audit.reads import audit_list_read, audit_read
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases import compliance as compliance_figures_of
 from survivors_justice.cases import decisions, facts, paging, recommendations, search
 from survivors_justice.cases import rechecks as recheck_services
+from survivors_justice.cases.clock import clock_of
 from survivors_justice.cases.flows import CaseState, IllegalTransition
 from survivors_justice.cases.forms import (
     AcceptForm,
@@ -105,7 +107,7 @@ def _cells(rec: recommendations.Recommendation) -> str:
 
 
 def _rows(cases: list[Case]) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for case in cases:
         rec = recommendations.recommend(case)
         rows.append({"case": case, "rec": rec, "cells": _cells(rec)})
@@ -191,14 +193,77 @@ def queue_export(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
+TRAFFICKING_SORTS = {
+    "deadline": "Readiness deadline, soonest first",
+    "arrested": "Arrest date, oldest first",
+    "-arrested": "Arrest date, newest first",
+}
+TRAFFICKING_SHOW = {
+    "": "Every case of yours",
+    "intake": "In intake (not decided yet)",
+    "decided": "Decided: prosecuting with priority, or with the panel",
+    "leads": "With an open trafficking lead",
+}
+
+
 @require_GET
 @require(Action.PRIORITY_LIST)
 def priority_list(request: HttpRequest) -> HttpResponse:
-    """Priority and panel cases (trafficking prosecutors)."""
-    qs = paging.with_list_data(visible_cases(request.user).order_by("-pk"))  # newest first
-    page = paging.page_of(qs, _page_number(request), PAGE_SIZE)
-    audit_list_read(request, page.items, action="cases.priority_list.read")
-    return render(request, "cases/priority_list.html", {"page": page})
+    """The trafficking prosecutors' queue: priority and panel cases in intake and decided, and
+    cases with an open lead; arrest date, offense names, the CPL 30.30 clock; filters; sorted by
+    the readiness deadline by default."""
+    from survivors_justice.cases.clock import clock_of
+    from survivors_justice.permissions import INTAKE_STATES, open_lead_filter
+
+    show = request.GET.get("show", "")
+    show = show if show in TRAFFICKING_SHOW else ""
+    sort = request.GET.get("sort", "deadline")
+    sort = sort if sort in TRAFFICKING_SORTS else "deadline"
+    borough = request.GET.get("borough", "")
+    qs = visible_cases(request.user)
+    if show == "intake":
+        qs = qs.filter(state__in=INTAKE_STATES)
+    elif show == "decided":
+        qs = qs.exclude(state__in=INTAKE_STATES)
+    elif show == "leads":
+        qs = qs.filter(open_lead_filter())
+    if borough in BOROUGHS:
+        qs = qs.filter(arrest__borough=borough)
+    cases = list(paging.with_list_data(qs.order_by("arrest__arrest_date", "pk"))[:2000])
+    rows: list[dict[str, Any]] = []
+    for case in cases:
+        rec = recommendations.recommend(case)
+        rows.append({"case": case, "clock": clock_of(case), "rec": rec})
+    if sort == "deadline":
+        rows.sort(key=lambda r: (r["clock"] is None, r["clock"].deadline if r["clock"] else 0))
+    elif sort == "-arrested":
+        rows.reverse()
+    number = _page_number(request)
+    shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    page = paging.Page(items=shown, number=number, has_next=len(rows) > number * PAGE_SIZE)
+    audit_list_read(request, [r["case"] for r in shown], action="cases.priority_list.read")
+    params = {k: v for k, v in {"show": show, "sort": sort, "borough": borough}.items() if v}
+    return render(request, "cases/priority_list.html", {
+        "page": page,
+        "total": len(rows),
+        "show": show,
+        "sort": sort,
+        "borough": borough,
+        "shows": TRAFFICKING_SHOW,
+        "sorts": TRAFFICKING_SORTS,
+        "boroughs": BOROUGHS,
+        "previous_url": _query(params, page=number - 1) if number > 1 else "",
+        "next_url": _query(params, page=number + 1) if page.has_next else "",
+    })
+
+
+def _back(request: HttpRequest) -> tuple[str, str]:
+    """Where the breadcrumb leads: the list the person came from and may open."""
+    if can(request.user, Action.INTAKE_QUEUE):
+        return reverse("cases:queue"), "Intake queue"
+    if can(request.user, Action.PRIORITY_LIST):
+        return reverse("cases:priority_list"), "Trafficking queue"
+    return reverse("accounts:home"), "Home"
 
 
 def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
@@ -240,6 +305,8 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
             "can_reopen": can(request.user, Action.REOPEN_DECISION, case),
             "reopen_form": ReasonForm(),
             "tasks": list(case.followups.select_related("owner").order_by("pk")),
+            "back": _back(request),
+            "clock": clock_of(case),
         }
     )
     context.update(extra)
@@ -358,9 +425,9 @@ def override(request: HttpRequest, case: Case) -> HttpResponse:
     return render(request, template, {"case": case, "rec": rec, "form": form}, status=status)
 
 
-@require_GET
-@require(Action.OVERRIDE_QUEUE)
-def override_queue(request: HttpRequest) -> HttpResponse:
+def _override_queue_page(
+    request: HttpRequest, failed: ChargingDecision | None = None, form: ReviewForm | None = None
+) -> HttpResponse:
     waiting = list(
         reviewable_overrides(request.user)
         .select_related("case", "case__defendant", "decided_by")
@@ -368,24 +435,43 @@ def override_queue(request: HttpRequest) -> HttpResponse:
     )
     for d in waiting:
         d.rows = decisions.override_rows(d)  # type: ignore[attr-defined]  # template-only data
+        d.form = (  # type: ignore[attr-defined]  # template-only data
+            form if failed is not None and d.pk == failed.pk else ReviewForm()
+        )
     audit_list_read(request, [d.case for d in waiting], action="cases.override_queue.read")
     return render(
         request,
         "cases/override_queue.html",
         {"decisions": waiting, "labels": OUTCOME_LABELS, "form": ReviewForm()},
+        status=422 if failed is not None else 200,
     )
+
+
+@require_GET
+@require(Action.OVERRIDE_QUEUE)
+def override_queue(request: HttpRequest) -> HttpResponse:
+    return _override_queue_page(request)
 
 
 @require_POST
 @require(Action.REVIEW_OVERRIDE)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     decision = ChargingDecision.objects.select_related("case").filter(pk=pk).first()
+    if decision is not None and decision.status != DecisionStatus.PENDING:
+        # a stale tab: answered meanwhile
+        who = getattr(decision.reviewed_by, "email", "") or "someone"
+        when = f"{decision.reviewed_at:%Y-%m-%d at %H:%M} UTC" if decision.reviewed_at else ""
+        messages.error(
+            request,
+            f"Case {decision.case.number}: this override was already answered "
+            f"({decision.get_status_display().lower()}) by {who} {when}; nothing was changed.",
+        )
+        return redirect("cases:overrides")
     if decision is None or not can(request.user, Action.REVIEW_OVERRIDE, decision):
         return not_found(request)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose approve or refuse.")
-        return redirect("cases:overrides")
+        return _override_queue_page(request, decision, form)
     approve = form.cleaned_data["decision"] == "approve"
     try:
         decisions.review_override(
@@ -397,6 +483,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except NotAllowed:
         return forbidden(request)
+    except decisions.ReasonRequired as exc:
+        form.add_error("note", str(exc))
+        return _override_queue_page(request, decision, form)
     except (decisions.IntakeError, IllegalTransition) as exc:
         messages.error(request, str(exc))
         return redirect("cases:overrides")

@@ -264,6 +264,8 @@ def task_take(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require(Action.WORK_FOLLOWUP)
 def task_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    if _task(request, pk) is None:
+        return not_found(request)
     form = TaskAssignForm(request.POST)
     to = None
     if form.is_valid():

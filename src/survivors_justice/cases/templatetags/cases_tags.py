@@ -27,3 +27,15 @@ def borough_name(code: str) -> str:
     from survivors_justice.arrests.schema import BOROUGHS
 
     return BOROUGHS.get(str(code), str(code) or "Not recorded")
+
+
+@register.filter
+def outcome_label(outcome: str) -> str:
+    from survivors_justice.cases.recommendations import OUTCOME_LABELS
+
+    return OUTCOME_LABELS.get(str(outcome), str(outcome))
+
+
+@register.filter
+def get_item(mapping: dict[str, str], key: str) -> str:
+    return mapping.get(key, "")

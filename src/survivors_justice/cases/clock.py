@@ -1,0 +1,70 @@
+"""The CPL 30.30 readiness clock of a case, as the queues and the case page show it.
+
+The period comes from ``law.speedy_trial`` (dated data with its source); the class is the most
+serious class among the case's charges as the catalog read them, else the NYPD's law category
+(F: felony; M: B misdemeanor, the shorter of the two periods, so the clock never shows more time
+than the law allows; V: violation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils import timezone
+
+from survivors_justice.cases.models import Case
+from survivors_justice.law.speedy_trial import SpeedyTrialError, readiness_deadline, top_class
+
+_BY_CATEGORY = {"F": "felony", "M": "B misdemeanor", "V": "violation"}
+
+
+@dataclass(frozen=True)
+class Clock:
+    deadline: date
+    days_left: int
+    offense_class: str
+    period: str
+    citation: str
+    source_url: str
+    from_category: bool  # the class came from the NYPD law category, not the catalog
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def urgent(self) -> bool:
+        return 0 <= self.days_left <= 14
+
+
+def offense_class_of(case: Case) -> tuple[str | None, bool]:
+    """(the case's top offense class, whether it came from the NYPD category)."""
+    arrest = case.arrest
+    cached = getattr(arrest, "_prefetched_objects_cache", {}).get("charges")
+    charges = list(cached) if cached is not None else list(arrest.charges.all())
+    best = top_class(c.offense_class for c in charges if c.offense_class)
+    if best:
+        return best, False
+    return _BY_CATEGORY.get((arrest.law_cat_cd or "").upper()[:1]), True
+
+
+def clock_of(case: Case, today: date | None = None) -> Clock | None:
+    """The readiness clock of ``case`` counted from its arrest date (None: no class known)."""
+    offense_class, from_category = offense_class_of(case)
+    if offense_class is None:
+        return None
+    try:
+        rd = readiness_deadline(offense_class, case.arrest.arrest_date)
+    except SpeedyTrialError:
+        return None
+    today = today or timezone.localdate()
+    return Clock(
+        deadline=rd.deadline,
+        days_left=(rd.deadline - today).days,
+        offense_class=offense_class,
+        period=rd.period,
+        citation=rd.citation,
+        source_url=rd.source_url,
+        from_category=from_category,
+    )
