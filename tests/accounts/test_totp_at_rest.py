@@ -78,3 +78,11 @@ def test_the_migration_encrypts_existing_plain_secrets() -> None:
     assert device.bin_key == b"12345678901234567890"
     # RFC 6238 appendix B: SHA-1 at T=59 gives 94287082 (8 digits; the last 6 here)
     assert totp(base64.b32encode(b"12345678901234567890").decode(), at=59) == "287082"
+
+
+def test_key_rotation_re_encrypts_the_totp_secrets() -> None:
+    from survivors_justice.accounts.keyrotation import personal_columns
+
+    specs = {spec.table: spec.columns for spec in personal_columns()}
+    assert specs["accounts_totpsecret"] == ("key",)
+    assert "otp_totp_totpdevice" not in specs  # its plain column stays empty
