@@ -15,7 +15,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from survivors_justice.accounts.models import User
-from survivors_justice.accounts.otp import ensure_totp_device
+from survivors_justice.accounts.otp import as_authenticator, ensure_totp_device
 from survivors_justice.accounts.roles import Role
 
 DEFAULT_PASSWORD = "plum-kettle-harbour-42"
@@ -43,7 +43,7 @@ def device_of(user: User) -> TOTPDevice:
     """The user's TOTP device (make_user always creates one)."""
     device = TOTPDevice.objects.filter(user=user).order_by("id").first()
     assert device is not None, f"{user.email} has no TOTP device; create it with make_user"
-    return device
+    return as_authenticator(device)
 
 
 def sign_in(client: Client, user: User) -> Client:

@@ -36,6 +36,7 @@ from survivors_justice.permissions import (
     can,
     forbidden,
     role_of,
+    token_role_allowed,
     visible_cases,
 )
 
@@ -73,8 +74,8 @@ class TokenAuth(HttpBearer):
             .filter(token_hash=hash_token(token), revoked_at__isnull=True)
             .first()
         )
-        if row is None or not row.owner.is_active:
-            return None
+        if row is None or not token_role_allowed(row.owner, row.role):
+            return None  # revoked, owner deactivated, or a role above the owner's
         now = timezone.now()
         if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
             ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)

@@ -44,6 +44,10 @@ class Config(BaseSettings):
     encryption_keys_file: Path | None = None
     encryption_keys: str | None = None
     session_idle_seconds: int = 30 * 60
+    # Sign-in lockout (CJIS AC-7): minutes an account stays locked; 0 = until an admin releases it.
+    lockout_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
+    # Failed sign-ins from one address (any account) within 15 minutes before it is throttled.
+    source_failure_limit: int = Field(default=20, ge=5, le=10_000)
     debug: bool = False
     # The office's county (NYPD ARREST_BORO letter: B, K, M, Q, S; "all" for every county) and
     # the first arrest date intake opens cases for (none: every date). Other arrests stay in the

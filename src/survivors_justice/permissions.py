@@ -160,6 +160,54 @@ def check_role_table(table: dict[str, frozenset[Action]]) -> None:
 
 check_role_table(ROLE_ACTIONS)
 
+# API tokens: a token acts as its owner's role, or as a role named here as narrower for that
+# owner's role. A narrower role may do strictly less than the owner's (its grants are a proper
+# subset) and opens no record at all, so a token never reads what its owner cannot. Any other
+# pair is refused: a partner's or an advocate's token is never a supervisor's or a prosecutor's.
+TOKEN_NARROWER_ROLES: dict[str, frozenset[str]] = {
+    Role.INTAKE_ADA: frozenset({Role.ANALYST}),
+    Role.SUPERVISOR: frozenset({Role.ANALYST}),
+    Role.TRAFFICKING_ADA: frozenset({Role.ANALYST}),
+    Role.ADMIN: frozenset({Role.ANALYST}),
+    Role.ANALYST: frozenset(),
+    Role.ADVOCATE: frozenset(),
+    Role.PARTNER_STAFF: frozenset(),
+    Role.PANEL_MEMBER: frozenset(),
+}
+
+
+def check_token_table(
+    narrower: dict[str, frozenset[str]], roles: dict[str, frozenset[Action]]
+) -> None:
+    """Each narrower role does strictly less than its owner's role and opens no record."""
+    if set(narrower) != set(roles):
+        raise RoleTableError("every role needs a row in TOKEN_NARROWER_ROLES")
+    for owner_role, lesser in narrower.items():
+        for role in lesser:
+            if not roles[role] < roles[owner_role]:
+                raise RoleTableError(
+                    f"a {owner_role} token may not act as {role}: {role}'s grants are not a "
+                    f"proper subset of {owner_role}'s"
+                )
+            if Action.VIEW_CASE in roles[role]:
+                raise RoleTableError(f"{role} opens cases, so it is no narrower token role")
+
+
+check_token_table(TOKEN_NARROWER_ROLES, ROLE_ACTIONS)
+
+
+def token_roles(owner_role: str) -> frozenset[str]:
+    """The roles a token owned by an account of ``owner_role`` may act as (none if unknown)."""
+    if owner_role not in TOKEN_NARROWER_ROLES:
+        return frozenset()
+    return frozenset({owner_role}) | TOKEN_NARROWER_ROLES[owner_role]
+
+
+def token_role_allowed(owner: Any, role: str) -> bool:
+    """May a token owned by ``owner`` act as ``role``? Only for an active account."""
+    owner_role = role_of(owner)
+    return owner_role is not None and role in token_roles(owner_role)
+
 
 class NotAllowed(PermissionError):
     """A service was asked to do something its actor may not do (the views refuse it first)."""
@@ -419,15 +467,25 @@ def reviewable_overrides(principal: Principal | Any) -> QuerySet[ChargingDecisio
 # --- view decorators -------------------------------------------------------------------------
 
 
-def forbidden(request: HttpRequest) -> HttpResponse:
+REFUSAL_ATTRIBUTE = "sj_refused_action"
+
+
+def mark_refusal(request: HttpRequest, action: Action | None) -> None:
+    """Note on the request which permission refused it (the refusal audit reads it)."""
+    setattr(request, REFUSAL_ATTRIBUTE, action.value if action is not None else "")
+
+
+def forbidden(request: HttpRequest, action: Action | None = None) -> HttpResponse:
     """403 with the site's generic page: names no record."""
+    mark_refusal(request, action)
     return defaults.permission_denied(request, exception=PermissionError())
 
 
-def not_found(request: HttpRequest) -> HttpResponse:
+def not_found(request: HttpRequest, action: Action | None = None) -> HttpResponse:
     """404 with the site's generic page: the same whether the record exists or not."""
     from django.http import Http404
 
+    mark_refusal(request, action)
     return defaults.page_not_found(request, exception=Http404())
 
 
@@ -441,7 +499,7 @@ def require(action: Action) -> Callable[[View], View]:
         @functools.wraps(view)
         def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not can(request.user, action):
-                return forbidden(request)
+                return forbidden(request, action)
             return view(request, *args, **kwargs)
 
         return inner
@@ -461,15 +519,16 @@ def case_view(action: Action = Action.VIEW_CASE) -> Callable[[View], View]:
             from survivors_justice.cases.models import Case
 
             if not can(request.user, Action.VIEW_CASE):
-                return not_found(request)  # no role-level access: do not even look it up
+                # no role-level access: do not even look it up
+                return not_found(request, Action.VIEW_CASE)
             try:
                 case = Case.objects.select_related("defendant", "arrest").get(pk=pk)
             except Case.DoesNotExist:
-                return not_found(request)
+                return not_found(request, Action.VIEW_CASE)
             if not can(request.user, Action.VIEW_CASE, case):
-                return not_found(request)
+                return not_found(request, Action.VIEW_CASE)
             if action is not Action.VIEW_CASE and not can(request.user, action, case):
-                return forbidden(request)
+                return forbidden(request, action)
             return view(request, *args, case=case, **kwargs)
 
         return inner

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "survivors_justice.accounts.middleware.SignInRequiredMiddleware",
+    "survivors_justice.accounts.middleware.RefusalAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -110,14 +112,18 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Sign-in lockout: 5 failures within 15 minutes locks the account until an admin releases it.
+# Sign-in lockout (CJIS AC-7): 5 failures within 15 minutes lock the account for
+# SJ_LOCKOUT_MINUTES (0: until an administrator releases it); one source address is throttled
+# across accounts after SJ_SOURCE_FAILURE_LIMIT failures in the same window (accounts.lockout).
 AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = None
+AXES_COOLOFF_TIME = timedelta(minutes=CONFIG.lockout_minutes) if CONFIG.lockout_minutes else None
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "survivors_justice.accounts.lockout.locked_out"
+SJ_SOURCE_FAILURE_LIMIT = CONFIG.source_failure_limit
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True  # each failure's time: the 15-minute window counts these
 AXES_HANDLER = "survivors_justice.accounts.lockout.WindowedLockoutHandler"
 SJ_LOCKOUT_WINDOW_SECONDS = 15 * 60

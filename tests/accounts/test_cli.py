@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from survivors_justice.accounts import services
 from survivors_justice.accounts.models import User
-from survivors_justice.accounts.otp import current_code
+from survivors_justice.accounts.otp import as_authenticator, current_code
 from survivors_justice.accounts.roles import Role
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.cli import app
@@ -88,13 +88,45 @@ def test_reset_mfa_replaces_the_authenticator_and_enrols_again() -> None:
     from tests.factories import DEFAULT_PASSWORD, make_user
 
     user = make_user(Role.ADVOCATE)
-    old_key = TOTPDevice.objects.get(user=user).key
+    old_key = as_authenticator(TOTPDevice.objects.get(user=user)).bin_key
     result = runner.invoke(app, ["users", "reset-mfa", user.email])
     assert result.exit_code == 0 and "otpauth://totp/" in result.stdout
-    device = TOTPDevice.objects.get(user=user)
-    assert not device.confirmed and device.key != old_key
+    device = as_authenticator(TOTPDevice.objects.get(user=user))
+    assert not device.confirmed and len(device.bin_key) == 20 and device.bin_key != old_key
     assert AuditRecord.objects.filter(action="accounts.reset_mfa",
                                       object_id=str(user.pk)).exists()
     client = Client()
     client.post("/accounts/sign-in/", {"username": user.email, "password": DEFAULT_PASSWORD})
     assert client.get("/accounts/verify/")["Location"] == "/accounts/enrol/"
+
+
+def test_users_help_lists_every_command() -> None:
+    from survivors_justice.accounts.cli import users_app
+
+    names = {c.name for c in users_app.registered_commands}
+    assert {"reset-password", "deactivate", "unlock", "reset-mfa", "create", "list"} <= names
+    text = runner.invoke(app, ["users", "--help"]).output
+    for name in names:
+        assert name in text, f"`sj users --help` omits {name}"
+
+
+def test_reset_password_and_deactivate_are_audited() -> None:
+    runner.invoke(app, ["users", "create", "d@office.example", "--role", "analyst",
+                        "--password-stdin"], input="a-long-enough-passphrase-7\n")
+    weak = runner.invoke(app, ["users", "reset-password", "d@office.example",
+                               "--password-stdin"], input="short\n")
+    assert weak.exit_code == 2 and "too short" in " ".join(weak.output.split())
+    done = runner.invoke(app, ["users", "reset-password", "d@office.example",
+                               "--password-stdin"], input="another-long-passphrase-9\n")
+    assert done.exit_code == 0, done.output
+    user = User.objects.get(email="d@office.example")
+    assert user.check_password("another-long-passphrase-9")
+    off = runner.invoke(app, ["users", "deactivate", "d@office.example"])
+    assert off.exit_code == 0 and "can no longer sign in" in off.output
+    user.refresh_from_db()
+    assert not user.is_active
+    actions = list(AuditRecord.objects.filter(object_id=str(user.pk)).order_by("seq")
+                   .values_list("action", flat=True))
+    assert actions == ["accounts.create", "accounts.reset_password", "accounts.deactivate"]
+    missing = runner.invoke(app, ["users", "deactivate", "nobody@office.example"])
+    assert missing.exit_code == 2 and "no account has the email" in missing.output

@@ -235,7 +235,9 @@ def test_no_role_finds_a_case_it_may_not_open(role: str) -> None:
     export = client.get("/cases/intake/export.csv?status=any")
     assert export.status_code == (200 if role == "supervisor" else 403)
     if role != "supervisor":
-        assert not AuditRecord.objects.filter(action="cases.export").exists()
+        # no export recorded; the refusal itself is audited as refused
+        assert not AuditRecord.objects.filter(action="cases.export", outcome="success").exists()
+        assert AuditRecord.objects.get(action="cases.export").outcome == "refused"
 
 
 # --- audit -------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from tests.factories import make_user, sign_in
 
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.catalogs import catalog_version
+from survivors_justice.audit.models import AuditRecord
 from survivors_justice.cases import decisions
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask
@@ -138,6 +139,43 @@ MATRIX: dict[str, list[Probe]] = {
             {"admin": 302},
             403,
         )
+    ],
+    "accounts:create": [
+        Probe("GET", lambda w: "/accounts/users/new/", {"admin": 200}, 403),
+        Probe(
+            "POST",
+            lambda w: "/accounts/users/new/",
+            {"admin": 200},
+            403,
+            body=lambda w: {"email": "matrix-new@example.test", "role": "analyst",
+                            "password": "matrix-long-passphrase-7"},
+        ),
+    ],
+    "accounts:user": [
+        Probe("GET", lambda w: f"/accounts/users/{w.users['intake_ada'].pk}/", {"admin": 200},
+              403),
+        Probe("GET", lambda w: "/accounts/users/99999999/", {"admin": 404}, 403),
+    ],
+    "accounts:change_role": [
+        Probe(
+            "POST",
+            lambda w: f"/accounts/users/{w.users['intake_ada'].pk}/role/",
+            {"admin": 302},
+            403,
+            body=lambda w: {"role": "analyst"},
+        )
+    ],
+    "accounts:deactivate": [
+        Probe("POST", lambda w: f"/accounts/users/{w.users['intake_ada'].pk}/deactivate/",
+              {"admin": 302}, 403)
+    ],
+    "accounts:reactivate": [
+        Probe("POST", lambda w: f"/accounts/users/{w.users['intake_ada'].pk}/reactivate/",
+              {"admin": 302}, 403)
+    ],
+    "accounts:reset_mfa": [
+        Probe("POST", lambda w: f"/accounts/users/{w.users['intake_ada'].pk}/reset-mfa/",
+              {"admin": 200}, 403)
     ],
     # audit (administrators)
     "audit:log": [Probe("GET", lambda w: "/audit/", {"admin": 200}, 403)],
@@ -421,3 +459,17 @@ def test_role_gets_what_the_matrix_says(name: str, index: int, who: str) -> None
         assert after[target.pk] != before[target.pk], f"{who}'s allowed write changed nothing"
     if not granted:
         assert after == before, f"{who}'s refused {probe.method} {url} changed a case"
+    refusals = AuditRecord.objects.filter(outcome__in=["refused", "not_found"])
+    if who != ANON and response.status_code in (403, 404):
+        # a refusal is audited: who, what (permission and path), from where, and nothing else
+        record = refusals.get()
+        outcome = {403: "refused", 404: "not_found"}[response.status_code]
+        assert (record.actor, record.outcome, record.object_type, record.object_id) == (
+            user.email, outcome, "path", url.split("?")[0])
+        assert record.source == "127.0.0.1"
+        assert record.details == {"method": probe.method, "status": response.status_code}
+        for case in world.cases:
+            for text in _identifying(case):
+                assert text not in f"{record.action} {record.object_id}"
+    elif who == ANON:
+        assert not refusals.exists(), "a signed-out visitor's refusal was audited"

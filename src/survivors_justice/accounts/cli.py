@@ -19,7 +19,11 @@ from rich.table import Table
 
 from survivors_justice.django_setup import setup
 
-users_app = typer.Typer(help="Accounts: create, list, unlock.", no_args_is_help=True)
+users_app = typer.Typer(
+    help="Accounts: create, list, set-role, deactivate, reactivate, reset-password, unlock, "
+    "reset-mfa, code.",
+    no_args_is_help=True,
+)
 keys_app = typer.Typer(help="Encryption keys of the personal fields.", no_args_is_help=True)
 
 out = Console()
@@ -128,6 +132,75 @@ def reset_mfa(email: Annotated[str, typer.Argument(help="The account's email.")]
     except services.NoSuchAccountError as exc:
         raise _fail(str(exc)) from None
     typer.echo(new.provisioning_uri)
+
+
+@users_app.command("reset-password")
+def reset_password(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    password_stdin: Annotated[bool, typer.Option(
+        "--password-stdin", help="Read the new password from standard input (one line).")] = False,
+) -> None:
+    """Set a new password (it must pass the password rules); also releases a lock."""
+    setup()
+    from survivors_justice.accounts import services
+
+    if not password_stdin:
+        raise _fail("pass --password-stdin and the new password on standard input "
+                    "(never on the command line, where other users can read it)")
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = services.reset_password(email=email, password=password, actor=_actor(),
+                                       source="cli")
+    except (services.NoSuchAccountError, services.WeakPasswordError) as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"The password of {user.email} is changed. Tell the person in person.")
+
+
+@users_app.command("deactivate")
+def deactivate(email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
+    """Stop an account from signing in (its history is kept; its API tokens are revoked)."""
+    setup()
+    from survivors_justice.accounts import services
+
+    try:
+        was_active = services.get_account(email).is_active
+        user = services.deactivate_account(email=email, actor=_actor(), source="cli")
+    except services.NoSuchAccountError as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"{user.email} can no longer sign in." if was_active
+              else f"{user.email} was already deactivated; nothing changed.")
+
+
+@users_app.command("reactivate")
+def reactivate(email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
+    """Let a deactivated account sign in again (revoked API tokens stay revoked)."""
+    setup()
+    from survivors_justice.accounts import services
+
+    try:
+        user = services.reactivate_account(email=email, actor=_actor(), source="cli")
+    except services.NoSuchAccountError as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"{user.email} can sign in again.")
+
+
+@users_app.command("set-role")
+def set_role(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    role: Annotated[str, typer.Argument(help="The new role (see `sj users create --help`).")],
+) -> None:
+    """Give an account another role (its API tokens are revoked)."""
+    setup()
+    from survivors_justice.accounts import services
+
+    try:
+        user = services.get_account(email)
+        old = user.role
+        user = services.change_role(user_id=user.pk, role=role, actor=_actor(), source="cli")
+    except (services.NoSuchAccountError, services.UnknownRoleError) as exc:
+        raise _fail(str(exc)) from None
+    err.print(f"{user.email} is now {user.role}." if old != user.role
+              else f"{user.email} already has the role {user.role}; nothing changed.")
 
 
 @users_app.command("code")

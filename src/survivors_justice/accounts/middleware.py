@@ -70,3 +70,31 @@ class SignInRequiredMiddleware:
             response["HX-Redirect"] = target
             return response
         return HttpResponseRedirect(target)
+
+
+class RefusalAuditMiddleware:
+    """Audit every 403, and every 404 the permission module or the API gave (issue: refused
+    attempts), for a signed-in account or an API token.
+
+    404s for unknown addresses outside the API are not recorded (a missing icon or a mistyped
+    link is no attempt on a record); a record that exists but may not be seen answers through
+    the permission module, so it is recorded exactly like one that does not exist.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        status = response.status_code
+        if status not in (403, 404):
+            return response
+        from survivors_justice.permissions import REFUSAL_ATTRIBUTE
+
+        permission = getattr(request, REFUSAL_ATTRIBUTE, None)
+        api = request.path_info.startswith("/api/")
+        if status == 403 or permission is not None or api:
+            from survivors_justice.accounts.services import record_refusal
+
+            record_refusal(request, status, permission)
+        return response

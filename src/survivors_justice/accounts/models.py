@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from binascii import unhexlify
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from survivors_justice.accounts.roles import Role
+from survivors_justice.fields import PersonalTextField
 
 
 class UserManager(BaseUserManager["User"]):
@@ -41,3 +44,35 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class TOTPSecret(models.Model):
+    """The TOTP secret of one device, encrypted at rest with the personal-field keys.
+
+    django-otp keeps the secret in plain hex in its own ``key`` column; the accounts app leaves that
+    column empty and keeps the secret here instead (``sj keys rotate`` re-encrypts it with the
+    rest). A device without a row here has no secret and accepts no code.
+    """
+
+    device = models.OneToOneField(
+        TOTPDevice, on_delete=models.CASCADE, primary_key=True, related_name="sj_secret"
+    )
+    key = PersonalTextField(help_text="The hex-encoded secret, encrypted (v1:<key id>:...).")
+
+    def __str__(self) -> str:
+        return f"TOTP secret of device {self.pk}"
+
+
+class AuthenticatorDevice(TOTPDevice):  # type: ignore[misc]  # django-otp ships no types
+    """django-otp's TOTP device, reading its secret from :class:`TOTPSecret` (decrypted)."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def bin_key(self) -> bytes:
+        try:
+            secret: TOTPSecret = self.sj_secret
+        except TOTPSecret.DoesNotExist:
+            return b""  # no secret: no code matches
+        return unhexlify(secret.key.encode())

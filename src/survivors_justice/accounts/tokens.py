@@ -8,7 +8,9 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from survivors_justice.accounts.models import User
 from survivors_justice.cases.models import ApiToken
+from survivors_justice.permissions import token_role_allowed, token_roles
 
 TOKEN_PREFIX = "sj_"  # noqa: S105 (a public marker at the start of every token, not a secret)
 
@@ -23,7 +25,6 @@ def hash_token(token: str) -> str:
 
 def create_api_token(*, actor: str, name: str, role: str, owner_email: str) -> tuple[ApiToken, str]:
     """A new token for a machine client acting as ``role``; the secret is returned once only."""
-    from survivors_justice.accounts.models import User
     from survivors_justice.accounts.roles import Role
 
     if role not in Role.values:
@@ -33,6 +34,12 @@ def create_api_token(*, actor: str, name: str, role: str, owner_email: str) -> t
         raise TokenError(
             f"no active account {owner_email!r}; a token needs an accountable owner "
             "(sj users create)"
+        )
+    if not token_role_allowed(owner, role):
+        allowed = sorted(token_roles(owner.role))
+        raise TokenError(
+            f"a token of {owner.email} (role {owner.role}) may not act as {role}: a token "
+            f"never outranks its owner. Use one of: {', '.join(allowed) or 'none'}"
         )
     if ApiToken.objects.filter(name=name).exists():
         raise TokenError(f"a token named {name!r} exists; pick another name or revoke it first")
@@ -80,3 +87,26 @@ def revoke_api_token(*, actor: str, name: str) -> ApiToken:
             details={"name": name},
         )
     return token
+
+
+def revoke_tokens_of(*, owner: User, actor: str, source: str, reason: str) -> int:
+    """Revoke every live token of ``owner`` (inside the caller's transaction), each audited."""
+    live = list(
+        ApiToken.objects.select_for_update().filter(owner=owner, revoked_at__isnull=True)
+        .order_by("pk")
+    )
+    from survivors_justice.audit.services import record_event
+
+    now = timezone.now()
+    for token in live:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        record_event(
+            actor=actor,
+            action="api.token.revoke",
+            object_type="api_token",
+            object_id=str(token.pk),
+            source=source,
+            details={"name": token.name, "reason": reason},
+        )
+    return len(live)

@@ -31,12 +31,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from survivors_justice.accounts import services
 from survivors_justice.accounts.context_processors import nav_links
-from survivors_justice.accounts.forms import CodeForm, PasswordForm
+from survivors_justice.accounts.forms import CodeForm, CreateAccountForm, PasswordForm, RoleForm
 from survivors_justice.accounts.middleware import SESSION_EXPIRED_PARAM, is_verified
 from survivors_justice.accounts.models import User
 from survivors_justice.accounts.otp import ensure_totp_device, provisioning_uri, totp_device
 from survivors_justice.accounts.roles import Role
 from survivors_justice.audit.services import record_event
+from survivors_justice.permissions import Action, can, not_found, require
 
 PENDING_KEY = "sj_sign_in_pending"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -48,6 +49,15 @@ def idle_limit_text() -> str:
     if seconds % 60:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     minutes = seconds // 60
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def lockout_text() -> str:
+    """How long a lock lasts, in words ("30 minutes"), or "" when only an administrator ends it."""
+    period = services.lockout_period()
+    if period is None:
+        return ""
+    minutes = int(period.total_seconds() // 60)
     return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
@@ -81,7 +91,11 @@ def _locked(request: HttpRequest, email: str) -> bool:
 
 def _locked_response(request: HttpRequest) -> HttpResponse:
     request.session.pop(PENDING_KEY, None)
-    return render(request, "accounts/locked.html", status=429)
+    return render(request, "accounts/locked.html", locked_context(), status=429)
+
+
+def locked_context() -> dict[str, Any]:
+    return {"lockout_text": lockout_text(), "failure_limit": settings.AXES_FAILURE_LIMIT}
 
 
 @never_cache
@@ -242,40 +256,174 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # the middleware lets only users in
     links = [link for link in nav_links(request) if link.url != request.path]
+    locked = services.locked_accounts() if can(user, Action.MANAGE_USERS) else []
     return render(request, "accounts/home.html", {
         "links": links, "role": Role(user.role), "idle_limit": idle_limit_text(),
+        "locked_accounts": locked,
     })
 
 
-def _require_admin(request: HttpRequest) -> HttpResponse | None:
-    if getattr(request.user, "role", None) != Role.ADMIN:
-        return render(request, "403.html",
-                      {"reason": "Only administrators manage accounts."}, status=403)
-    return None
+def _source(request: HttpRequest) -> str:
+    return services.client_address(request)
+
+
+def _admin(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]  # permissions.require let only admins in
+
+
+def _account(user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id).first()
+
+
+def _enrolment_context(new: services.NewAccount) -> dict[str, Any]:
+    secret = base64.b32encode(new.device.bin_key).decode("ascii")
+    return {
+        "account": new.user,
+        "role": Role(new.user.role).label,
+        "qr": qr_data_uri(new.provisioning_uri),
+        "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
+    }
 
 
 @require_GET
+@require(Action.MANAGE_USERS)
 def users(request: HttpRequest) -> HttpResponse:
-    denied = _require_admin(request)
-    if denied is not None:
-        return denied
     accounts = list(User.objects.order_by("email"))
-    locked = {a.email for a in accounts if services.is_locked(a.email)}
-    rows = [{"user": a, "locked": a.email in locked, "role": Role(a.role).label if a.role else ""}
+    locked = {entry.user.pk: entry for entry in services.locked_accounts()}
+    rows = [{"user": a, "locked": locked.get(a.pk), "role": Role(a.role).label if a.role else ""}
             for a in accounts]
-    return render(request, "accounts/users.html", {"rows": rows})
+    return render(request, "accounts/users.html", {
+        "rows": rows, "locked": list(locked.values()),
+        "lockout_text": lockout_text(),
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@require(Action.MANAGE_USERS)
+def create_user(request: HttpRequest) -> HttpResponse:
+    form = CreateAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = services.create_account(
+                email=data["email"], role=data["role"], password=data["password"],
+                organisation=data["organisation"].strip(), actor=_admin(request).email,
+                source=_source(request), confirmed_device=True,
+            )
+        except services.AccountExistsError:
+            form.add_error("email", "An account with this email address already exists. "
+                                    "Find it in the list of accounts.")
+        except services.WeakPasswordError as exc:
+            form.add_error("password", str(exc).split(": ", 1)[-1])
+        else:
+            # Shown once: this answer is not stored, and no page shows the secret again.
+            return render(request, "accounts/enrolment_once.html",
+                          {**_enrolment_context(new), "created": True})
+    return render(request, "accounts/user_new.html", {"form": form})
+
+
+@require_GET
+@require(Action.MANAGE_USERS)
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = _account(user_id)
+    if account is None:
+        return not_found(request, Action.MANAGE_USERS)
+    return _detail_page(request, account, RoleForm(initial={"role": account.role}))
+
+
+def _detail_page(request: HttpRequest, account: User, role_form: RoleForm,
+                 status: int = 200) -> HttpResponse:
+    device = totp_device(account)
+    locked = services.is_locked(account.email)
+    return render(request, "accounts/user_detail.html", {
+        "account": account,
+        "role": Role(account.role).label if account.role else "",
+        "role_form": role_form,
+        "enrolled": device is not None and device.confirmed,
+        "locked": locked,
+        "locked_until": services.locked_until(account.email) if locked else None,
+        "is_self": account.pk == request.user.pk,
+    }, status=status)
 
 
 @require_POST
+@require(Action.MANAGE_USERS)
+def change_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = _account(user_id)
+    if account is None:
+        return not_found(request, Action.MANAGE_USERS)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        old = Role(account.role).label if account.role else "no role"
+        try:
+            services.change_role(user_id=account.pk, role=form.cleaned_data["role"],
+                                 actor=_admin(request), source=_source(request))
+        except services.SelfChangeError as exc:
+            form.add_error("role", str(exc).capitalize() + ".")
+        else:
+            account.refresh_from_db()
+            new = Role(account.role).label
+            if old == new:
+                messages.info(request, f"{account.email} already has the role {new}.")
+            else:
+                messages.success(request, f"{account.email} is now {new} (was {old}).")
+            return redirect("accounts:user", user_id=account.pk)
+    return _detail_page(request, account, form, status=400)
+
+
+@require_POST
+@require(Action.MANAGE_USERS)
+def deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = _account(user_id)
+    if account is None:
+        return not_found(request, Action.MANAGE_USERS)
+    try:
+        services.deactivate_account(email=account.email, actor=_admin(request),
+                                    source=_source(request))
+    except services.SelfChangeError as exc:
+        messages.error(request, str(exc).capitalize() + ".")
+    else:
+        messages.success(request, f"{account.email} can no longer sign in. Its history is kept.")
+    return redirect("accounts:user", user_id=account.pk)
+
+
+@require_POST
+@require(Action.MANAGE_USERS)
+def reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = _account(user_id)
+    if account is None:
+        return not_found(request, Action.MANAGE_USERS)
+    services.reactivate_account(email=account.email, actor=_admin(request),
+                                source=_source(request))
+    messages.success(request, f"{account.email} can sign in again.")
+    return redirect("accounts:user", user_id=account.pk)
+
+
+@never_cache
+@require_POST
+@require(Action.MANAGE_USERS)
+def reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = _account(user_id)
+    if account is None:
+        return not_found(request, Action.MANAGE_USERS)
+    new = services.reset_mfa(email=account.email, actor=_admin(request).email,
+                             source=_source(request), confirmed_device=True)
+    return render(request, "accounts/enrolment_once.html",
+                  {**_enrolment_context(new), "created": False})
+
+
+@require_POST
+@require(Action.MANAGE_USERS)
 def unlock(request: HttpRequest, user_id: int) -> HttpResponse:
-    denied = _require_admin(request)
-    if denied is not None:
-        return denied
-    account = User.objects.filter(pk=user_id).first()
+    account = _account(user_id)
     if account is None:
         messages.error(request, "That account no longer exists.")
     else:
-        services.unlock_account(email=account.email, actor=request.user.email,  # type: ignore[union-attr]  # signed in
-                                source=services.client_address(request))
+        services.unlock_account(email=account.email, actor=_admin(request).email,
+                                source=_source(request))
         messages.success(request, f"{account.email} can sign in again.")
+    back = request.POST.get("back")
+    if back == "detail" and account is not None:
+        return redirect("accounts:user", user_id=account.pk)
     return redirect("accounts:users")

@@ -26,7 +26,7 @@ from survivors_justice.audit.chain import (
 from survivors_justice.audit.models import AuditHead, AuditRecord
 
 HEAD_ID = 1
-OUTCOMES = ("success", "failure", "refused", "denied", "failed")
+OUTCOMES = ("success", "failure", "refused", "not_found", "denied", "failed")
 
 
 class AuditOutcomeError(ValueError):
