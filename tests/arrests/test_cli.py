@@ -38,8 +38,11 @@ def test_import_twice_then_status(sample: Path, tmp_path: Path) -> None:
     assert status.exit_code == 0, status.output
     counts = json.loads(status.output)
     assert counts == store_counts()
-    assert counts["arrests"] == 399 and counts["audit_records"] == 2
-    expected = {"arrests", "cases", "charges_by_role", "unknown_charges", "audit_records"}
+    # Each run: its started record, one chunk record (399 rows fit one chunk), its end record.
+    assert counts["arrests"] == 399 and counts["audit_records"] == 2 * 3
+    assert counts["interrupted_imports"] == []
+    expected = {"arrests", "cases", "charges_by_role", "unknown_charges", "audit_records",
+                "interrupted_imports"}
     assert set(counts) >= expected
     table = runner.invoke(app, ["status"])
     assert table.exit_code == 0 and "audit records" in table.output

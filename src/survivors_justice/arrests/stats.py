@@ -11,6 +11,7 @@ def store_counts() -> dict[str, Any]:
     from survivors_justice.arrests.catalogs import known_version_id, shipped_digest
     from survivors_justice.arrests.models import Arrest, CaseRecheck, Charge
     from survivors_justice.audit.models import AuditRecord
+    from survivors_justice.audit.runs import unfinished_runs
     from survivors_justice.cases.models import Case
 
     by_role = {
@@ -39,4 +40,9 @@ def store_counts() -> dict[str, Any]:
         .distinct()
         .count(),
         "audit_records": AuditRecord.objects.count(),
+        # Imports killed part-way (their committed chunks stay) that no later run finished.
+        "interrupted_imports": [
+            r.as_dict() for r in unfinished_runs(include_finished=False)
+            if r.action == "arrests.import"
+        ],
     }

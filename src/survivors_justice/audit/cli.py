@@ -1,4 +1,4 @@
-"""`sj audit …`: check the hash-chained audit log."""
+"""`sj audit …`: check the hash-chained audit log, and anchor its head outside the database."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from survivors_justice.django_setup import setup
 
@@ -18,18 +19,38 @@ def audit_group() -> None:
     """The append-only, hash-chained audit log."""
 
 
+def _unreadable(exc: Exception) -> typer.Exit:
+    Console(stderr=True).print(Text(
+        f"BROKEN: the audit log cannot be read ({type(exc).__name__}: {exc}). Its table is "
+        "missing or damaged: the log was removed or the store was not created. Check that "
+        "SJ_DATABASE_URL / SJ_VAR_DIR name the right store; restore the last backup "
+        "(`sj restore`) if it was removed.",
+        style="red",
+    ), soft_wrap=True)
+    return typer.Exit(2)
+
+
 @audit_app.command("verify")
 def verify_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Check every audit record's hash and link; exit 1 at the first changed, removed or
-    reordered record."""
+    reordered record, 2 when the log cannot be read. Interrupted imports are reported."""
     setup()
+    from django.db import DatabaseError
+
+    from survivors_justice.audit.runs import unfinished_runs
     from survivors_justice.audit.services import verify
 
-    result = verify()
+    try:
+        result = verify()
+        runs = unfinished_runs()
+    except DatabaseError as exc:
+        raise _unreadable(exc) from None
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
+        out_json = result.as_dict()
+        out_json["interrupted_runs"] = [r.as_dict() for r in runs]
+        typer.echo(json.dumps(out_json, indent=2))
     else:
         out = Console()
         if result.ok:
@@ -45,5 +66,8 @@ def verify_command(
                 f"[red]BROKEN[/red] at {where} ({brk.kind}): {brk.reason}. "
                 f"{result.checked:,} records before it are intact."
             )
+        for run in runs:
+            style = "yellow" if run.finished_by is None else "default"
+            out.print(Text(f"Interrupted: {run.sentence()}.", style=style), soft_wrap=True)
     if not result.ok:
         raise typer.Exit(1)
