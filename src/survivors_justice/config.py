@@ -40,6 +40,10 @@ class Config(BaseSettings):
     encryption_keys_file: Path | None = None
     encryption_keys: str | None = None
     session_idle_seconds: int = 30 * 60
+    # Audit anchors (`sj audit anchor`): the Ed25519 key that signs them, kept outside the
+    # database (default var/audit-anchor.key, created in development and tests), and the file.
+    audit_anchor_key_file: Path | None = None
+    audit_anchor_file: Path | None = None
     debug: bool = False
 
     @model_validator(mode="after")
@@ -63,6 +67,14 @@ class Config(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.var_dir / "sj.sqlite3"
+
+    @property
+    def anchor_key_path(self) -> Path:
+        return self.audit_anchor_key_file or self.var_dir / "audit-anchor.key"
+
+    @property
+    def anchor_path(self) -> Path:
+        return self.audit_anchor_file or self.var_dir / "audit-anchors.jsonl"
 
 
 @lru_cache(maxsize=1)

@@ -272,3 +272,24 @@ def test_reading_in_a_second_process_gives_the_same_store(tmp_path: Path, run_im
     assert Case.objects.count() == cases == summary.cases_opened
     again = run_import(path, parallel=True, chunk_size=1000)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 11_998)
+
+
+def test_a_field_past_the_csv_limit_quarantines_its_row(tmp_path: Path, run_import: Run) -> None:
+    header, rows = read_rows(DEC_2017, 30)
+    desc = header.index("PD_DESC")
+    rows[4][desc] = "x" * 200_000  # past Python's csv limit of 131,072 characters
+    rows[9][desc] = "y" * 131_073  # one past the project's limit
+    rejects = tmp_path / "rejects.csv"
+    summary = run_import(write_rows(tmp_path / "long.csv", header, rows), rejects_path=rejects)
+    assert (summary.rows_read, summary.new, summary.rejected) == (30, 28, 2)
+    with rejects.open(newline="", encoding="utf-8") as fh:
+        by_row = {int(r["row"]): r for r in csv.DictReader(fh)}
+    # Spreadsheet row numbers: the header is row 1, rows[4] is row 6.
+    assert set(by_row) == {6, 11}
+    assert by_row[6]["reason"] == "a field longer than 131,072 characters"
+    assert by_row[11]["column"] == "PD_DESC"
+    assert by_row[11]["reason"] == "field of 131,073 characters; at most 131,072"
+    assert by_row[11]["arrest_key"] == rows[9][header.index("ARREST_KEY")]
+    stored = set(Arrest.objects.values_list("arrest_key", flat=True))
+    expected = {r[header.index("ARREST_KEY")] for i, r in enumerate(rows) if i not in (4, 9)}
+    assert stored == expected

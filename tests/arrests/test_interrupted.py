@@ -171,8 +171,9 @@ def test_sigkill_three_times_then_a_rerun_leaves_exactly_the_files_rows(
     for _ in range(3):
         after = _max_seq(store)
         proc = _start(store, big_file, tmp_path)
-        # A random point: after a random committed chunk (of 60), a random fraction of a second.
-        run = _wait_for_chunks(store, proc, after, rng.randint(1, ROWS // CHUNK - 6))
+        # A random point: after a random committed chunk (of the first 30 of 60), then a random
+        # fraction of a second.
+        run = _wait_for_chunks(store, proc, after, rng.randint(1, ROWS // CHUNK // 2))
         time.sleep(rng.uniform(0, 0.5))
         children = _session(proc.pid) - {proc.pid}
         assert children, "the import reads this file in a second process"

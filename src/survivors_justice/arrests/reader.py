@@ -156,7 +156,11 @@ def read_chunks(
             except csv.Error as exc:  # a field past the csv module's limit (or a stray NUL)
                 number += 1
                 counts.rows_read += 1
-                rejects.add(number, "", [Problem("", "", f"unreadable CSV row: {exc}")])
+                reason = (
+                    f"a field longer than {MAX_FIELD_CHARS:,} characters"
+                    if "field limit" in str(exc) else f"unreadable CSV row ({exc})"
+                )
+                rejects.add(number, "", [Problem("", "", reason)])
                 continue
             number += 1
             if not record or (len(record) == 1 and not record[0].strip()):
