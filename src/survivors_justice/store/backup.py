@@ -35,6 +35,8 @@ from survivors_justice.arrests.stats import store_counts
 from survivors_justice.audit.models import AuditHead
 from survivors_justice.audit.services import record_event, verify
 from survivors_justice.config import get_config
+from survivors_justice.store.pgtools import BackupError as BackupError
+from survivors_justice.store.pgtools import pg_tool
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -43,10 +45,6 @@ PG_FILE = "sj.pgdump"
 ANCHORS_FILE = "audit-anchors.jsonl"
 # Tables whose rows make a store "not empty" for a restore.
 DATA_TABLES = ("audit_auditrecord", "arrests_arrest", "cases_case", "accounts_user")
-
-
-class BackupError(RuntimeError):
-    """A backup or restore that cannot go on; the message says why and what to do."""
 
 
 @dataclass
@@ -72,36 +70,6 @@ def sha256_of(path: Path) -> str:
 
 def _private_file(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-
-
-def pg_tool(name: str) -> Path:
-    """``pg_dump`` / ``pg_restore``: from ``pg_config --bindir``, else the newest
-    /usr/lib/postgresql/*/bin (as scripts/with-postgres.sh finds initdb), else the PATH."""
-    candidates: list[Path] = []
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        try:
-            bindir = subprocess.run(  # noqa: S603 (a fixed command found on the PATH)
-                [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=30
-            ).stdout.strip()
-            candidates.append(Path(bindir) / name)
-        except (OSError, subprocess.SubprocessError):
-            pass
-    versions = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin"),
-        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
-    )
-    candidates.extend(p / name for p in reversed(versions))
-    on_path = shutil.which(name)
-    if on_path:
-        candidates.append(Path(on_path))
-    for candidate in candidates:
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate
-    raise BackupError(
-        f"{name} was not found (pg_config --bindir, /usr/lib/postgresql/*/bin, PATH); install "
-        "the PostgreSQL client programs (apt-get install postgresql-client)"
-    )
 
 
 def _pg_env() -> dict[str, str]:
