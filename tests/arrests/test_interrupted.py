@@ -175,8 +175,8 @@ def test_sigkill_three_times_then_a_rerun_leaves_exactly_the_files_rows(
         # fraction of a second.
         run = _wait_for_chunks(store, proc, after, rng.randint(1, ROWS // CHUNK // 2))
         time.sleep(rng.uniform(0, 0.5))
-        children = _session(proc.pid) - {proc.pid}
-        assert children, "the import reads this file in a second process"
+        if (os.cpu_count() or 1) > 1:  # a file this size is read in a second process
+            assert _session(proc.pid) - {proc.pid}, "the reading process is not running"
         os.kill(proc.pid, signal.SIGKILL)
         assert proc.wait(timeout=30) == -signal.SIGKILL
         assert _wait_until_gone(proc.pid) == set(), "a process of the killed import remains"

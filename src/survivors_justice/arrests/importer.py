@@ -504,8 +504,8 @@ def import_arrests(
     summary.ignored_columns = layout.extra
     # Interrupted runs of this very file that this run, when it succeeds, completes.
     summary.finishes = tuple(
-        r.seq for r in unfinished_runs(include_finished=False)
-        if r.action == ACTION and r.sha256 == summary.sha256
+        r.seq for r in unfinished_runs(include_finished=False, actions=[ACTION])
+        if r.sha256 == summary.sha256
     )
     # Committed before any row: the log names the file and its digest even if the run is killed.
     with transaction.atomic():

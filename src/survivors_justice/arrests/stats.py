@@ -42,7 +42,7 @@ def store_counts() -> dict[str, Any]:
         "audit_records": AuditRecord.objects.count(),
         # Imports killed part-way (their committed chunks stay) that no later run finished.
         "interrupted_imports": [
-            r.as_dict() for r in unfinished_runs(include_finished=False)
-            if r.action == "arrests.import"
+            r.as_dict()
+            for r in unfinished_runs(include_finished=False, actions=["arrests.import"])
         ],
     }

@@ -16,6 +16,7 @@ whether a later successful run of the same file (same ``sha256``) finished the w
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,12 +69,18 @@ class UnfinishedRun:
         return f"{head}; run the import of the same file again to finish it"
 
 
-def unfinished_runs(*, include_finished: bool = True) -> list[UnfinishedRun]:
+def unfinished_runs(
+    *, include_finished: bool = True, actions: Sequence[str] | None = None
+) -> list[UnfinishedRun]:
     """Every run whose end record is missing, oldest first (``include_finished=False``: only those
-    no later successful run of the same file completed)."""
+    no later successful run of the same file completed). ``actions`` (e.g. ``["arrests.import"]``)
+    reads only those actions' records through the action index; None looks at every action."""
+    wanted = (
+        AuditRecord.objects.filter(action__in=[f"{a}{STARTED}" for a in actions])
+        if actions is not None else AuditRecord.objects.filter(action__endswith=STARTED)
+    )
     started = list(
-        AuditRecord.objects.filter(action__endswith=STARTED)
-        .order_by("seq")
+        wanted.order_by("seq")
         .values_list("seq", "at", "actor", "action", "object_id", "details")
     )
     if not started:
