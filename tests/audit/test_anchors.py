@@ -270,3 +270,16 @@ def test_verify_with_the_audit_table_dropped_is_a_clear_error() -> None:
     assert result.exit_code == 2
     assert "the audit log cannot be read" in result.output and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_an_anchor_file_written_with_another_key_is_not_appended_to(
+    keys: Path, tmp_path: Path
+) -> None:
+    _log(2)
+    _anchor()
+    before = keys.read_text()
+    (keys.parent / "keys" / "anchor.key").unlink()  # e.g. a restored store given a new key
+    result = CliRunner().invoke(audit_app, ["anchor"])
+    assert result.exit_code == 2
+    assert "was written with anchor key" in " ".join(result.output.split())
+    assert keys.read_text() == before

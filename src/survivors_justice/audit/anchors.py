@@ -160,10 +160,24 @@ def append_anchor(path: Path, key: Ed25519PrivateKey, *, seq: int, head_hash: st
             for raw in fh:
                 if raw.strip():
                     last = raw.decode("utf-8")
+            mine = key_id(key.public_key())
+            if last:
+                try:
+                    theirs = str(json.loads(last)["key"])
+                except (ValueError, KeyError, TypeError):
+                    raise AnchorFileError(
+                        f"the last line of {path} is not an anchor; the file was edited"
+                    ) from None
+                if theirs != mine:
+                    raise AnchorFileError(
+                        f"{path} was written with anchor key {theirs}, and this key is {mine}: "
+                        "set SJ_AUDIT_ANCHOR_KEY_FILE to the key that wrote it, or start a new "
+                        "anchor file with --file"
+                    )
             when = (at or datetime.now(tz=UTC)).astimezone(UTC)
             fields: dict[str, Any] = {
                 "v": VERSION, "seq": seq, "hash": head_hash,
-                "at": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "key": key_id(key.public_key()),
+                "at": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "key": mine,
                 "prev": _line_digest(last) if last else FIRST_PREV,
             }
             fields["sig"] = base64.b64encode(key.sign(_signed_part(fields))).decode("ascii")

@@ -72,7 +72,12 @@ def anchor_command(
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from django.db import DatabaseError
 
-    from survivors_justice.audit.anchors import AnchorKeyError, append_anchor, public_pem
+    from survivors_justice.audit.anchors import (
+        AnchorFileError,
+        AnchorKeyError,
+        append_anchor,
+        public_pem,
+    )
     from survivors_justice.audit.services import AnchorHeadError, head_for_anchor
     from survivors_justice.config import get_config
 
@@ -94,6 +99,9 @@ def anchor_command(
         except AnchorHeadError as exc:
             err.print(Text(f"Refused: {exc}", style="red"), soft_wrap=True)
             raise typer.Exit(1) from None
+        except AnchorFileError as exc:
+            err.print(Text(f"Refused: {exc}", style="red"), soft_wrap=True)
+            raise typer.Exit(2) from None
         except DatabaseError as exc:
             raise _unreadable(exc) from None
         except OSError as exc:

@@ -244,7 +244,10 @@ def restore(folder: Path) -> RestoreResult:
             anchors.parent.mkdir(parents=True, exist_ok=True)
             _private_file(anchors)
             shutil.copyfile(folder / ANCHORS_FILE, anchors)
-            anchors_note = f"anchor file restored to {anchors}"
+            anchors_note = (
+                f"anchor file restored to {anchors}; point SJ_AUDIT_ANCHOR_KEY_FILE at the key "
+                "that wrote it before the next `sj audit anchor`"
+            )
         else:
             anchors_note = f"{anchors} exists and was left as it is"
     result = verify()
