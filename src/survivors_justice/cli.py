@@ -66,6 +66,11 @@ def _register() -> None:
     app.command("status")(status)
     app.add_typer(audit_app, name="audit")
 
+    from survivors_justice.store.cli import backup_command, restore_command
+
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
+
     from survivors_justice.accounts.cli import demo, keys_app, users_app
 
     app.add_typer(users_app, name="users")

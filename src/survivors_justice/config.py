@@ -48,6 +48,10 @@ class Config(BaseSettings):
     lockout_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
     # Failed sign-ins from one address (any account) within 15 minutes before it is throttled.
     source_failure_limit: int = Field(default=20, ge=5, le=10_000)
+    # Audit anchors (`sj audit anchor`): the Ed25519 key that signs them, kept outside the
+    # database (default var/audit-anchor.key, created in development and tests), and the file.
+    audit_anchor_key_file: Path | None = None
+    audit_anchor_file: Path | None = None
     debug: bool = False
     # The office's county (NYPD ARREST_BORO letter: B, K, M, Q, S; "all" for every county) and
     # the first arrest date intake opens cases for (none: every date). Other arrests stay in the
@@ -89,6 +93,14 @@ class Config(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.var_dir / "sj.sqlite3"
+
+    @property
+    def anchor_key_path(self) -> Path:
+        return self.audit_anchor_key_file or self.var_dir / "audit-anchor.key"
+
+    @property
+    def anchor_path(self) -> Path:
+        return self.audit_anchor_file or self.var_dir / "audit-anchors.jsonl"
 
 
 @lru_cache(maxsize=1)

@@ -38,8 +38,11 @@ def test_import_twice_then_status(sample: Path, tmp_path: Path) -> None:
     assert status.exit_code == 0, status.output
     counts = json.loads(status.output)
     assert counts == store_counts()
-    assert counts["arrests"] == 399 and counts["audit_records"] == 2
-    expected = {"arrests", "cases", "charges_by_role", "unknown_charges", "audit_records"}
+    # Each run: its started record, one chunk record (399 rows fit one chunk), its end record.
+    assert counts["arrests"] == 399 and counts["audit_records"] == 2 * 3
+    assert counts["interrupted_imports"] == []
+    expected = {"arrests", "cases", "charges_by_role", "unknown_charges", "audit_records",
+                "interrupted_imports"}
     assert set(counts) >= expected
     table = runner.invoke(app, ["status"])
     assert table.exit_code == 0 and "audit records" in table.output
@@ -69,3 +72,20 @@ def test_help_describes_the_commands() -> None:
     assert result.exit_code == 0
     for command in ("import", "status", "audit"):
         assert command in result.output
+
+
+def test_over_long_fields_never_print_a_traceback(tmp_path: Path) -> None:
+    header, rows = read_rows(DEC_2017, 10)
+    rows[2][header.index("OFNS_DESC")] = "z" * 140_000
+    rejects = tmp_path / "rejects.csv"
+    path = write_rows(tmp_path / "long.csv", header, rows)
+    result = CliRunner().invoke(app, ["import", "arrests", str(path), "--rejects", str(rejects)])
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) rejected" in result.output and result.exception is None
+    # A header row past the limit: the file is refused, with a reason, not a traceback.
+    bad = tmp_path / "bad-header.csv"
+    bad.write_text("ARREST_KEY," + "h" * 140_000 + "\n1,2\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["import", "arrests", str(bad)])
+    assert result.exit_code == 2
+    assert "header row cannot be read as CSV" in " ".join(result.output.split())
+    assert result.exception is None or isinstance(result.exception, SystemExit)

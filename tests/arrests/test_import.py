@@ -6,6 +6,7 @@ import csv
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.arrests.helpers import DEC_2017, HISTORIC, read_rows, write_rows
@@ -81,10 +82,11 @@ def test_same_file_twice_adds_nothing(run_import: Run) -> None:
     assert (second.new, second.updated, second.unchanged) == (0, 0, first.new)
     assert second.nothing_new and second.cases_opened == 0
     after = store_counts()
-    assert after == {**before, "audit_records": before["audit_records"] + 1}
-    assert list(AuditRecord.objects.values_list("action", "outcome")) == [
-        ("arrests.import", "success"), ("arrests.import", "success")
-    ]
+    # A run's records: started, one per committed chunk (19,452 rows in chunks of 5,000: 4), end.
+    assert after == {**before, "audit_records": before["audit_records"] + 1 + 4 + 1}
+    run = [("arrests.import.started", "success"), *[("arrests.import.chunk", "success")] * 4,
+           ("arrests.import", "success")]
+    assert list(AuditRecord.objects.values_list("action", "outcome")) == run + run
     assert verify().ok
 
 
@@ -153,7 +155,7 @@ def test_bad_rows_are_quarantined_and_the_rest_imported(tmp_path: Path, run_impo
     assert "missing ARREST_KEY" in by_row[72]["reason"]
     # The first holder of the duplicated key is kept.
     assert Arrest.objects.filter(arrest_key=rows[5][0]).count() == 1
-    record = AuditRecord.objects.get()
+    record = AuditRecord.objects.get(action="arrests.import")
     assert record.outcome == "success" and record.details["rejected"] == 7
 
 
@@ -230,19 +232,22 @@ def test_a_failure_mid_import_is_audited(
     real_flush = _Writer.flush
     calls = {"n": 0}
 
-    def flaky(self: _Writer, chunk: list) -> None:  # type: ignore[type-arg]
+    def flaky(self: _Writer, chunk: list, **kwargs: Any) -> None:  # type: ignore[type-arg]
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full")
-        real_flush(self, chunk)
+        real_flush(self, chunk, **kwargs)
 
     monkeypatch.setattr(_Writer, "flush", flaky)
     with pytest.raises(OSError, match="disk full"):
         run_import(write_rows(tmp_path / "f.csv", header, rows), chunk_size=100)
     assert Arrest.objects.count() == 200  # two chunks were committed before the failure
-    record = AuditRecord.objects.get()
+    record = AuditRecord.objects.get(action="arrests.import")
     assert record.outcome == "failed" and record.details["new"] == 200
     assert record.details["error"] == "OSError"
+    # Rows 1-200 (two chunks of 100) were read before the failure, and the two chunks are audited.
+    assert record.details["rows_read"] == 200 and record.details["chunks"] == 2
+    assert AuditRecord.objects.filter(action="arrests.import.chunk").count() == 2
     assert verify().ok
 
 
@@ -260,11 +265,31 @@ def test_reading_in_a_second_process_gives_the_same_store(tmp_path: Path, run_im
     Person.objects.all().delete()
     Arrest.objects.all().delete()
     serial = run_import(path, parallel=False, chunk_size=1000)
-    assert serial.as_dict() | {"seconds": 0, "rejects_file": None} == summary.as_dict() | {
-        "seconds": 0, "rejects_file": None
-    }
+    same = {"seconds": 0, "rejects_file": None, "run": 0}
+    assert serial.as_dict() | same == summary.as_dict() | same
     assert dict(Arrest.objects.values_list("arrest_key", "content_hash")) == stored
     assert sorted(Charge.objects.values_list("arrest__arrest_key", "status", "role")) == charges
     assert Case.objects.count() == cases == summary.cases_opened
     again = run_import(path, parallel=True, chunk_size=1000)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 11_998)
+
+
+def test_a_field_past_the_csv_limit_quarantines_its_row(tmp_path: Path, run_import: Run) -> None:
+    header, rows = read_rows(DEC_2017, 30)
+    desc = header.index("PD_DESC")
+    rows[4][desc] = "x" * 200_000  # past Python's csv limit of 131,072 characters
+    rows[9][desc] = "y" * 131_073  # one past the project's limit
+    rejects = tmp_path / "rejects.csv"
+    summary = run_import(write_rows(tmp_path / "long.csv", header, rows), rejects_path=rejects)
+    assert (summary.rows_read, summary.new, summary.rejected) == (30, 28, 2)
+    with rejects.open(newline="", encoding="utf-8") as fh:
+        by_row = {int(r["row"]): r for r in csv.DictReader(fh)}
+    # Spreadsheet row numbers: the header is row 1, rows[4] is row 6.
+    assert set(by_row) == {6, 11}
+    assert by_row[6]["reason"] == "a field longer than 131,072 characters"
+    assert by_row[11]["column"] == "PD_DESC"
+    assert by_row[11]["reason"] == "field of 131,073 characters; at most 131,072"
+    assert by_row[11]["arrest_key"] == rows[9][header.index("ARREST_KEY")]
+    stored = set(Arrest.objects.values_list("arrest_key", flat=True))
+    expected = {r[header.index("ARREST_KEY")] for i, r in enumerate(rows) if i not in (4, 9)}
+    assert stored == expected

@@ -55,6 +55,7 @@ def import_arrests_command(
     from survivors_justice.arrests.importer import (
         ArrestFileEncodingError,
         ArrestFileNotFoundError,
+        ImportStoppedError,
         import_arrests,
     )
     from survivors_justice.arrests.schema import NotArrestsFileError
@@ -78,6 +79,14 @@ def import_arrests_command(
     except (NotArrestsFileError, ArrestFileNotFoundError, ArrestFileEncodingError) as exc:
         err.print(f"[red]Refused[/red]: {exc}")
         raise typer.Exit(2) from None
+    except (ImportStoppedError, KeyboardInterrupt) as exc:
+        why = str(exc) if isinstance(exc, ImportStoppedError) else "the import was interrupted"
+        err.print(Text(
+            f"Stopped: {why}. The chunks committed before it stay in the store and the audit "
+            f"log's failed record counts them; import {file} again to finish.",
+            style="red",
+        ))
+        raise typer.Exit(143 if isinstance(exc, ImportStoppedError) else 130) from None
 
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), indent=2))
@@ -273,7 +282,17 @@ def status(
     table.add_row("charges read by another catalog", f"{counts['charges_other_catalog']:,}")
     table.add_row("decided cases to look at again", f"{counts['cases_to_recheck']:,}")
     table.add_row("audit records", f"{counts['audit_records']:,}")
+    table.add_row("interrupted imports not finished", f"{len(counts['interrupted_imports']):,}")
     Console().print(table)
+    for run in counts["interrupted_imports"]:
+        left = ", ".join(f"{n:,} {k}" for k, n in run["counts"].items()) or "no rows"
+        Console().print(Text(
+            f"Interrupted import: {run['file']} (sha256 {run['sha256'][:16]}...), started at "
+            f"audit record #{run['started_seq']} ({run['started_at']}), stopped after "
+            f"{run['chunks_committed']:,} committed chunk(s) that left {left}. Import the same "
+            "file again to finish it.",
+            style="yellow",
+        ))
     if counts["charges_other_catalog"]:
         Console().print(
             f"{counts['charges_other_catalog']:,} stored charge(s) were read by another charge "

@@ -15,7 +15,14 @@
   ``(LAW_CODE, PD_CD, date)``;
 - an arrest whose charge is prostitution-related opens a case when it lies in the office's
   scope (county and intake start date, `arrests.scope`; see docs/decisions.md);
-- the run writes one audit record (``arrests.import``) in the same transaction as its last chunk.
+- the log covers every committed row (:mod:`survivors_justice.audit.runs`): an
+  ``arrests.import.started`` record naming the file and its SHA-256 commits before the first row,
+  each chunk writes an ``arrests.import.chunk`` record in its own transaction, and the run ends
+  with ``arrests.import`` (``success`` in the last chunk's transaction, or ``failed`` with the
+  counts its committed chunks left). A run killed outright (SIGKILL, power loss) keeps its
+  ``started`` and chunk records, and ``sj status`` / ``sj audit verify`` report it as interrupted;
+  importing the file again finishes it (known keys are unchanged). SIGTERM is handled like Ctrl-C:
+  the run stops, writes its ``failed`` record and exits.
 """
 
 # The SQL below is assembled only from model metadata (table and column names through
@@ -29,12 +36,15 @@ import csv
 import hashlib
 import io
 import os
+import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from time import perf_counter
+from types import FrameType
 from typing import Any
 
 from django.db import connection, transaction
@@ -43,6 +53,7 @@ from django.db.models import Field, Model
 from survivors_justice.arrests.catalogs import SHIPPED, catalog_digest, catalog_version_id
 from survivors_justice.arrests.models import Arrest, Charge
 from survivors_justice.arrests.reader import (
+    CSV_FIELD_LIMIT,
     Pending,
     ReadCounts,
     chunks_from_child,
@@ -55,6 +66,7 @@ from survivors_justice.arrests.schema import (
     read_header,
 )
 from survivors_justice.arrests.scope import office_scope
+from survivors_justice.audit.runs import CHUNK, STARTED, committed_counts, unfinished_runs
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, Person
@@ -108,6 +120,9 @@ class ImportSummary:
     seconds: float = 0.0
     audit_seq: int | None = None
     catalog: str = ""  # the digest of the charge catalog that read the charges
+    run: int | None = None  # the seq of the run's ``arrests.import.started`` record
+    chunks: int = 0  # chunks committed
+    finishes: tuple[int, ...] = ()  # interrupted runs of the same file this run completes
 
     @property
     def prostitution_related(self) -> int:
@@ -134,6 +149,9 @@ class ImportSummary:
             "ignored_columns": list(self.ignored_columns),
             "seconds": round(self.seconds, 3),
             "catalog": self.catalog,
+            "run": self.run,
+            "chunks": self.chunks,
+            "finishes": list(self.finishes),
         }
 
 
@@ -283,7 +301,11 @@ class _Writer:
             when = self.dates[r.arrest_date] = self.adapt_date(r.arrest_date)
         return (r[0], when, *r[2:], self.source_file, self.imported_at)
 
-    def flush(self, chunk: list[Pending]) -> None:
+    def flush(
+        self, chunk: list[Pending], *, run: int, actor: str, source: str, read_through: int,
+        bytes_through: int, rejected: int,
+    ) -> None:
+        """Write one chunk and its ``arrests.import.chunk`` audit record in one transaction."""
         if not chunk:
             return
         s = self.summary
@@ -335,11 +357,70 @@ class _Writer:
                     opening.extend(m for m in maybe if m[0] not in has_case)
             if opening:
                 open_cases(cur, opening, now=self.now, opened_at=self.imported_at)
-        # Counted once the chunk is committed, so a failed run's audit record counts what stayed.
+            record_event(
+                actor=actor, action=ACTION + CHUNK, object_type="arrest_file",
+                object_id=s.file, source=source,
+                details={
+                    "run": run, "chunk": s.chunks + 1, "rows_read": read_through,
+                    "bytes": bytes_through, "rejected": rejected,
+                    "counts": {
+                        "new": len(new), "updated": len(changed),
+                        "unchanged": len(chunk) - len(new) - len(changed),
+                        "cases_opened": len(opening),
+                    },
+                },
+            )
+        # Counted once the chunk is committed (a failed run's record reads the chunk records).
+        s.chunks += 1
         s.unchanged += len(chunk) - len(new) - len(changed)
         s.new += len(new)
         s.updated += len(changed)
         s.cases_opened += len(opening)
+
+
+class ImportStoppedError(Exception):
+    """The import was asked to stop (SIGTERM); what was committed stays and is audited."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        super().__init__(f"the import was stopped by {signal.Signals(signum).name}")
+
+
+class _StopOnSigterm:
+    """For the length of an import in the main thread: SIGTERM raises :class:`ImportStoppedError`,
+    so the run writes its ``failed`` record and its reading process is stopped (as for Ctrl-C)."""
+
+    def __init__(self) -> None:
+        self.previous: Any = None
+        self.active = threading.current_thread() is threading.main_thread()
+        if self.active:
+            self.previous = signal.signal(signal.SIGTERM, self._raise)
+
+    @staticmethod
+    def _raise(signum: int, frame: FrameType | None) -> None:
+        raise ImportStoppedError(signum)
+
+    def restore(self) -> None:
+        if self.active:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+def _failed_details(summary: ImportSummary, exc: BaseException) -> dict[str, Any]:
+    """The ``failed`` record: the counts of the chunks that committed, read back from their audit
+    records (an interruption can fall between a commit and the counting that follows it)."""
+    if summary.run is not None:
+        done = committed_counts(ACTION, summary.run)
+        counts = done.counts
+        summary.chunks, summary.rows_read = done.chunks, done.rows_read
+        summary.rejected = max(summary.rejected, done.rejected)
+        summary.new, summary.updated = counts["new"], counts["updated"]
+        summary.unchanged, summary.cases_opened = counts["unchanged"], counts["cases_opened"]
+    return {
+        **summary.as_dict(),
+        "error": type(exc).__name__,
+        "note": "the chunks written before the failure stay in the store; import the file "
+                "again to finish",
+    }
 
 
 class _SqliteTuning:
@@ -401,10 +482,17 @@ def import_arrests(
             )
         raise
     total = path.stat().st_size
+    csv.field_size_limit(CSV_FIELD_LIMIT)
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         try:
-            layout: Layout = read_header(path.name, next(csv.reader(text), None))
+            try:
+                first = next(csv.reader(text), None)
+            except csv.Error as err:
+                raise NotArrestsFileError(
+                    path.name, (), f"its header row cannot be read as CSV ({err})"
+                ) from None
+            layout: Layout = read_header(path.name, first)
         except NotArrestsFileError as exc:
             with transaction.atomic():
                 record_event(
@@ -417,6 +505,21 @@ def import_arrests(
         finally:
             text.detach()
     summary.ignored_columns = layout.extra
+    # Interrupted runs of this very file that this run, when it succeeds, completes.
+    summary.finishes = tuple(
+        r.seq for r in unfinished_runs(include_finished=False, actions=[ACTION])
+        if r.sha256 == summary.sha256
+    )
+    # Committed before any row: the log names the file and its digest even if the run is killed.
+    with transaction.atomic():
+        started_record = record_event(
+            actor=actor, action=ACTION + STARTED, object_type="arrest_file", object_id=path.name,
+            source=source,
+            details={"file": path.name, "sha256": summary.sha256, "bytes": total,
+                     "finishes": list(summary.finishes)},
+        )
+    summary.run = started_record.seq
+    run = started_record.seq
     if parallel is None:
         parallel = total >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and catalog is None
     counts = ReadCounts()
@@ -437,6 +540,7 @@ def import_arrests(
         )
     writer = _Writer(source_file=path.name, now=now, summary=summary, catalog_id=catalog_id)
     tuning = _SqliteTuning()
+    stopper = _StopOnSigterm()
 
     def take_counts() -> None:
         summary.rows_read, summary.by_role = counts.rows_read, counts.by_role
@@ -445,16 +549,23 @@ def import_arrests(
 
     try:
         pending: list[Pending] | None = None
-        for chunk, done in chunks:
+        at = (0, 0, 0)  # bytes, rows read and rows rejected through the pending chunk
+        for chunk, done, rows_read, rejected in chunks:
             if pending is not None:
-                writer.flush(pending)
+                writer.flush(
+                    pending, run=run, actor=actor, source=source, bytes_through=at[0],
+                    read_through=at[1], rejected=at[2],
+                )
                 if on_progress is not None:
                     on_progress(done, total)
-            pending = chunk
+            pending, at = chunk, (done, rows_read, rejected)
         take_counts()
         # The last chunk and the run's audit record commit together.
         with transaction.atomic():
-            writer.flush(pending or [])
+            writer.flush(
+                pending or [], run=run, actor=actor, source=source, bytes_through=at[0],
+                read_through=at[1], rejected=at[2],
+            )
             summary.seconds = perf_counter() - started
             audit = record_event(
                 actor=actor, action=ACTION, object_type="arrest_file", object_id=path.name,
@@ -469,12 +580,11 @@ def import_arrests(
         with transaction.atomic():
             record_event(
                 actor=actor, action=ACTION, object_type="arrest_file", object_id=path.name,
-                source=source, outcome="failed",
-                details={**summary.as_dict(), "error": type(exc).__name__,
-                         "note": "chunks written before the failure stay in the store"},
+                source=source, outcome="failed", details=_failed_details(summary, exc),
             )
         raise
     finally:
+        stopper.restore()
         close = getattr(chunks, "close", None)
         if close is not None:
             close()

@@ -13,6 +13,7 @@ def store_counts() -> dict[str, Any]:
     from survivors_justice.arrests.catalogs import known_version_id, shipped_digest
     from survivors_justice.arrests.models import Arrest, Charge
     from survivors_justice.audit.models import AuditRecord
+    from survivors_justice.audit.runs import unfinished_runs
     from survivors_justice.cases.models import Case, CaseRecheck
 
     by_role = {
@@ -58,4 +59,9 @@ def store_counts() -> dict[str, Any]:
         "related_arrests_before_start": 0
         if scope.start is None
         else in_county.filter(arrest_date__lt=scope.start).count(),
+        # Imports killed part-way (their committed chunks stay) that no later run finished.
+        "interrupted_imports": [
+            r.as_dict()
+            for r in unfinished_runs(include_finished=False, actions=["arrests.import"])
+        ],
     }

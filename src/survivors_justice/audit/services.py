@@ -115,3 +115,28 @@ def verify(*, batch_size: int = 2000) -> VerifyResult:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         head_row = AuditHead.objects.filter(pk=HEAD_ID).values_list("seq", "hash").first()
         return walk(_stored(batch_size), head=head_row, find_seq_by_hash=_seq_by_hash)
+
+
+class AnchorHeadError(RuntimeError):
+    """The chain head does not point at a stored record; anchoring it would endorse a break."""
+
+
+def head_for_anchor() -> tuple[int, str]:
+    """The head's ``(seq, hash)``, after checking that the head record is stored with that hash
+    (an anchor of a head that points nowhere would anchor a break)."""
+    with transaction.atomic():
+        head = AuditHead.objects.filter(pk=HEAD_ID).values_list("seq", "hash").first()
+        last = AuditRecord.objects.order_by("-seq").values_list("seq", "hash").first()
+    if head is None:
+        head = last or (0, GENESIS_HASH)
+    if head[0] and (last is None or tuple(last) != tuple(head)):
+        raise AnchorHeadError(
+            f"the chain head (#{head[0]}) is not the last stored record "
+            f"({'none' if last is None else f'#{last[0]}'}); run `sj audit verify` and anchor "
+            "only an intact log"
+        )
+    return int(head[0]), str(head[1])
+
+
+def stored_hash(seq: int) -> str | None:
+    return AuditRecord.objects.filter(seq=seq).values_list("hash", flat=True).first()
