@@ -24,7 +24,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="The database: create or upgrade its tables.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 @db_app.command("upgrade")

@@ -11,6 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from survivors_justice.policy import cli as policy_cli
 from survivors_justice.policy.cli import app, screen
 from survivors_justice.policy.loader import DOCUMENTS_DIR
 
@@ -244,8 +245,10 @@ def test_a_missing_facts_file_and_no_facts_at_all() -> None:
     assert "give --facts" in " ".join(result.stderr.split())
 
 
-def test_show_lists_the_follow_ups() -> None:
-    result = runner.invoke(app, ["show"], env={"COLUMNS": "400"})
+def test_show_lists_the_follow_ups(monkeypatch: pytest.MonkeyPatch) -> None:
+    # wide enough that no condition wraps, whatever the terminal the suite runs in
+    monkeypatch.setattr(policy_cli.out, "width", 400)
+    result = runner.invoke(app, ["show"])
     assert result.exit_code == 0, result.output
     text = result.stdout
     # conditions print their lists (once read as markup and dropped)

@@ -27,7 +27,7 @@ users_app = typer.Typer(
 keys_app = typer.Typer(help="Encryption keys of the personal fields.", no_args_is_help=True)
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DEMO_PASSWORD = "queens-demo-only-passphrase"  # noqa: S105 (development demo accounts only)
 DEMO_DOMAIN = "demo.sj.test"

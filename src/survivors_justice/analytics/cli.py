@@ -24,7 +24,7 @@ from survivors_justice.analytics.offenses import Offenses
 
 app = typer.Typer(help="Reports: disparities in arrests, rates and rate ratios.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 # The case store is Django's; this framework-free module cannot read it. The Django side registers
 # a loader returning store rows as a Polars frame (see source.clean_arrests for the columns) and

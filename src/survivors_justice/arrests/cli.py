@@ -60,7 +60,7 @@ def import_arrests_command(
     )
     from survivors_justice.arrests.schema import NotArrestsFileError
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         with Progress(
             TextColumn(f"Importing {file.name}"), BarColumn(), DownloadColumn(),
@@ -195,7 +195,7 @@ def resolve_command(
     from survivors_justice.arrests.catalogs import SHIPPED, CatalogFileError, read_catalog_file
     from survivors_justice.arrests.resolve import resolve_charges
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     out = Console()
     try:
         chosen = None if catalog is None else read_catalog_file(catalog)

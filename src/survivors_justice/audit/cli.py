@@ -22,7 +22,7 @@ def audit_group() -> None:
 
 
 def _unreadable(exc: Exception) -> typer.Exit:
-    Console(stderr=True).print(Text(
+    Console(stderr=True, soft_wrap=True).print(Text(
         f"BROKEN: the audit log cannot be read ({type(exc).__name__}: {exc}). Its table is "
         "missing or damaged: the log was removed or the store was not created. Check that "
         "SJ_DATABASE_URL / SJ_VAR_DIR name the right store; restore the last backup "
@@ -44,7 +44,7 @@ def _key(create: bool) -> object:
     production = config.env is Environment.PRODUCTION
     if not path.exists() and (create or not production):
         key = create_key(path)
-        Console(stderr=True).print(Text(
+        Console(stderr=True, soft_wrap=True).print(Text(
             f"Created the anchor key {path} (mode 0600). Keep it off the database server's "
             "backups and give auditors its public half (`sj audit anchor --public-key`).",
             style="yellow",
@@ -81,7 +81,7 @@ def anchor_command(
     from survivors_justice.audit.services import AnchorHeadError, head_for_anchor
     from survivors_justice.config import get_config
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         key = _key(create_key)
     except AnchorKeyError as exc:
@@ -143,7 +143,7 @@ def verify_command(
     from survivors_justice.audit.services import stored_hash, verify
     from survivors_justice.config import get_config
 
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)
     loaded = None
     if anchors is not None:
         try:
@@ -180,7 +180,7 @@ def verify_command(
             brk = result.first_break
             assert brk is not None  # not ok means a break was found
             where = f"record #{brk.seq}" if brk.seq is not None else "chain head"
-            Console(stderr=True).print(
+            Console(stderr=True, soft_wrap=True).print(
                 f"[red]BROKEN[/red] at {where} ({brk.kind}): {brk.reason}. "
                 f"{result.checked:,} records before it are intact."
             )

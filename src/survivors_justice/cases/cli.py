@@ -15,7 +15,7 @@ tokens_app = typer.Typer(
     help="API tokens for machine clients: one role each, stored only as a hash, revocable.",
     no_args_is_help=True,
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _actor() -> str:

@@ -23,7 +23,7 @@ from survivors_justice.policy.screen import OUTPUT as SCREEN_OUTPUT
 if TYPE_CHECKING:
     from survivors_justice.screening.services import Difference
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 # The file screen's columns, then the case number.
