@@ -173,7 +173,9 @@ def in_order(ids: list[int]) -> list[Case]:
 
 def page(principal: Any, f: CaseFilter, number: int, size: int) -> services.Page:
     """One page of the filtered queue (no COUNT(*): one row more than shown says "next")."""
-    number = max(1, number)
+    from survivors_justice.limits import check_page
+
+    number = check_page(max(1, number))
     if not f.outcome:
         qs = services.with_list_data(filtered_cases(principal, f))
         return services.page_of(qs, number, size)

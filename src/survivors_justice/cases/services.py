@@ -33,6 +33,7 @@ from survivors_justice.cases.models import (
     DecisionStatus,
     OverrideReason,
 )
+from survivors_justice.limits import MAX_NOTE_CHARS, MAX_REASON_CHARS, check_text
 from survivors_justice.permissions import PRIORITY_OUTCOME, Action, NotAllowed, can
 
 DECLINE = "decline"
@@ -454,8 +455,11 @@ class Page:
 
 
 def page_of(qs: QuerySet[Any], number: int, size: int = 25) -> Page:
-    """One page without a COUNT(*) (cheap on 200,000 cases): fetch one row more than shown."""
-    number = max(1, number)
+    """One page without a COUNT(*) (cheap on 200,000 cases): fetch one row more than shown.
+    A page past ``limits.MAX_PAGE`` raises ``limits.LimitExceeded`` (a 400)."""
+    from survivors_justice.limits import check_page
+
+    number = check_page(max(1, number))
     rows = list(qs[(number - 1) * size : number * size + 1])
     return Page(items=rows[:size], number=number, has_next=len(rows) > size)
 
@@ -580,6 +584,7 @@ def override_recommendation(
         raise UnknownReasonCategory(reason_category)
     if len(reason_text.strip()) < MIN_REASON_CHARS:
         raise ReasonRequired("an override", reason_text)
+    check_text(reason_text, what="the override's reason", limit=MAX_REASON_CHARS)
     chosen = {str(k): str(v) for k, v in outcomes.items()}
     with transaction.atomic():
         case, rec = _decidable(actor, case_id, policy_version)
@@ -637,6 +642,7 @@ def review_override(
     """A supervisor approves (the override's outcomes apply) or refuses (the policy's apply)."""
     if not approve and len(note.strip()) < MIN_REASON_CHARS:
         raise ReasonRequired("refusing an override", note)
+    check_text(note, what="the review note", limit=MAX_NOTE_CHARS)
     with transaction.atomic():
         decision = ChargingDecision.objects.select_for_update().get(pk=decision_id)
         if decision.status != DecisionStatus.PENDING:
