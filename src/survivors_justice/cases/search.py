@@ -25,7 +25,8 @@ from django.utils import timezone
 from survivors_justice.arrests.models import Charge
 from survivors_justice.cases import services
 from survivors_justice.cases.flows import CaseState
-from survivors_justice.cases.models import Case
+from survivors_justice.cases.models import Case, Person
+from survivors_justice.fields import unseal_value
 from survivors_justice.permissions import INTAKE_STATES, visible_cases
 
 # sort key -> (label, ORDER BY); every ordering ends on a unique column so pages never overlap.
@@ -240,7 +241,7 @@ def _export_rows(ids: list[int], columns: tuple[str, ...]) -> Iterator[list[str]
     """One row of ``columns`` per case of ``ids``, in that order, read in chunks."""
     personal = PERSONAL_COLUMNS[0] in columns
     fields = _EXPORT_VALUES + (
-        ("defendant__given_name", "defendant__family_name") if personal else ()
+        ("defendant__given_name", "defendant__family_name", "defendant_id") if personal else ()
     )
     today = timezone.localdate()
     for start in range(0, len(ids), EXPORT_CHUNK):
@@ -271,7 +272,11 @@ def _export_rows(ids: list[int], columns: tuple[str, ...]) -> Iterator[list[str]
                 "policy_version": f"{rec.policy_id}@{rec.policy_version}",
             }
             if personal:
-                values["defendant_given_name"], values["defendant_family_name"] = names
+                given, family, person = names  # ciphertexts, bound to the person's row
+                values["defendant_given_name"] = unseal_value(Person, "given_name", given, person)
+                values["defendant_family_name"] = unseal_value(
+                    Person, "family_name", family, person
+                )
             yield [_cell(values[c]) for c in columns]
 
 
