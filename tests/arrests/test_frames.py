@@ -11,7 +11,7 @@ from tests.arrests.helpers import DEC_2017
 from typer.testing import CliRunner
 
 from survivors_justice.arrests.frames import store_frame
-from survivors_justice.cases.models import Case, Person
+from survivors_justice.cases.models import Case
 from survivors_justice.cli import app
 
 pytestmark = pytest.mark.django_db
