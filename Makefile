@@ -52,7 +52,7 @@ typecheck: $(VENV)/.installed-test
 
 pytest: $(VENV)/.installed-test $(VENDOR)
 	SJ_ENV=test $(BIN)/pytest -n 2 --dist loadfile
-	SJ_ENV=test scripts/with-postgres.sh $(BIN)/pytest -n 2 --dist loadfile -m "django_db and not browser"
+	SJ_ENV=test scripts/with-postgres.sh $(BIN)/pytest -n 2 --dist loadfile -m "django_db and not browser and not fuzz"
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache test-artifacts

@@ -14,18 +14,22 @@ the cases services (``cases/decisions.py``).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Schema, Status
-from ninja.errors import HttpError
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field, StringConstraints
 
+from survivors_justice import limits
 from survivors_justice.accounts.tokens import TOKEN_PREFIX, hash_token
 from survivors_justice.cases import decisions, paging, recommendations
 from survivors_justice.cases.flows import CaseState, IllegalTransition
@@ -113,6 +117,25 @@ def _docs_guard(view: Any) -> Any:
     return inner
 
 
+class LimitedParser(Parser):
+    """JSON bodies within the limits: size (Django's DATA_UPLOAD_MAX_MEMORY_SIZE raises
+    RequestDataTooBig on reading) and nesting depth (refused before any schema sees them)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        body = request.body
+        try:
+            data = json.loads(body)
+        except RecursionError:
+            raise limits.LimitExceeded(_too_deep()) from None
+        if limits.json_depth(data) > limits.MAX_JSON_DEPTH:
+            raise limits.LimitExceeded(_too_deep())
+        return data
+
+
+def _too_deep() -> str:
+    return f"the JSON body is nested deeper than {limits.MAX_JSON_DEPTH} levels"
+
+
 api = NinjaAPI(
     title="Survivor's Justice API",
     version="1",
@@ -124,6 +147,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     docs_decorator=_docs_guard,
+    parser=LimitedParser(),
 )
 
 
@@ -226,12 +250,15 @@ class CasePage(Schema):
     items: list[CaseSummary]
 
 
+Code = Annotated[str, StringConstraints(max_length=limits.MAX_CODE_CHARS)]
+
+
 class DecisionIn(Schema):
     action: Literal["accept", "override"]
-    policy_version: str
-    outcomes: dict[str, str] | None = None
-    reason_category: str | None = None
-    reason_text: str | None = None
+    policy_version: Code
+    outcomes: Annotated[dict[Code, Code], Field(max_length=limits.MAX_CHARGES)] | None = None
+    reason_category: Code | None = None
+    reason_text: Annotated[str, StringConstraints(max_length=limits.MAX_REASON_CHARS)] | None = None
 
 
 class DecisionOut(Schema):
@@ -249,7 +276,7 @@ class DecisionOut(Schema):
 
 class ReviewIn(Schema):
     approve: bool
-    note: str = ""
+    note: Annotated[str, StringConstraints(max_length=limits.MAX_NOTE_CHARS)] = ""
 
 
 class FactsIn(Schema):
@@ -258,16 +285,26 @@ class FactsIn(Schema):
 
     model_config = ConfigDict(extra="allow")
 
-    decision_date: str | None = None
-    charges: list[dict[str, Any] | str]
+    decision_date: Code | None = None
+    # At least one charge: a decision is made on charges, and the policy refuses none.
+    charges: Annotated[
+        list[dict[str, Any] | Code],
+        Field(min_length=1, max_length=limits.MAX_CHARGES),
+    ]
     defendant: dict[str, Any] | None = None
-    victims: list[dict[str, Any]] | None = None
+    victims: Annotated[list[dict[str, Any]], Field(max_length=limits.MAX_VICTIMS)] | None = None
     indicators: dict[str, Any] | None = None
     co_defendants_sold_together: bool | None = None
 
 
 class ErrorOut(Schema):
     detail: str
+
+
+# What any endpoint may answer besides its own: a malformed or oversized request (400, 413),
+# no sign-in (401), a refused role (403), a body or parameter the schema refuses (422).
+ERRORS: dict[int, type[ErrorOut]] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut,
+                                     413: ErrorOut, 422: ErrorOut}
 
 
 CaseDetail.model_rebuild()
@@ -343,12 +380,14 @@ def _decision(d: ChargingDecision, case_state: str) -> DecisionOut:
 
 @api.get(
     "/cases",
-    response={200: CasePage, 403: ErrorOut},
+    response={200: CasePage, **ERRORS},
     summary="List the cases you may see",
     tags=["cases"],
 )
 def list_cases(
-    request: HttpRequest, page: int = 1, state: CaseState | None = None
+    request: HttpRequest,
+    page: Annotated[int, Query(ge=1, le=limits.MAX_PAGE)] = 1,
+    state: CaseState | None = None,
 ) -> dict[str, Any]:
     """Oldest first, 25 a page. Intake prosecutors and supervisors see cases in intake;
     trafficking prosecutors see priority and panel cases; other roles see none (403)."""
@@ -376,7 +415,7 @@ def list_cases(
 
 @api.get(
     "/cases/{case_id}",
-    response={200: CaseDetail, 404: ErrorOut},
+    response={200: CaseDetail, 404: ErrorOut, **ERRORS},
     summary="Read a case with the policy's recommendation",
     tags=["cases"],
 )
@@ -394,7 +433,7 @@ def read_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
 
 @api.post(
     "/cases/{case_id}/decision",
-    response={201: DecisionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={201: DecisionOut, 404: ErrorOut, 409: ErrorOut, **ERRORS},
     summary="Record a charging decision: accept the recommendation or override it",
     tags=["cases"],
 )
@@ -438,7 +477,7 @@ def record_decision(
 
 @api.post(
     "/overrides/{decision_id}/review",
-    response={200: DecisionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: DecisionOut, 404: ErrorOut, 409: ErrorOut, **ERRORS},
     summary="Approve or refuse an override waiting for a supervisor",
     tags=["cases"],
 )
@@ -465,7 +504,7 @@ def review_override(request: HttpRequest, decision_id: int, body: ReviewIn) -> D
 
 @api.post(
     "/policy/evaluate",
-    response={200: dict[str, Any], 403: ErrorOut, 422: ErrorOut},
+    response={200: dict[str, Any], **ERRORS},
     summary="Evaluate facts against the policy in force",
     tags=["policy"],
 )
@@ -483,7 +522,40 @@ def evaluate_policy(request: HttpRequest, facts: FactsIn) -> dict[str, Any]:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    # ninja wraps whatever the body parser raised in a 400 "Cannot parse request body"
+    cause = exc.__cause__ if exc.status_code == 400 else None
+    if isinstance(cause, RequestDataTooBig):
+        return _too_big(request, cause)
+    if isinstance(cause, limits.LimitExceeded):
+        return _error(request, 400, str(cause))
+    if isinstance(cause, ValueError):  # not JSON, or not UTF-8
+        return _error(request, 400, "the request body is not valid JSON")
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, f"the request body is larger than "
+                                f"{limits.MAX_REQUEST_BYTES:,} bytes; send less")
+
+
+@api.exception_handler(limits.LimitExceeded)
+def _limit_exceeded(request: HttpRequest, exc: limits.LimitExceeded) -> HttpResponse:
+    return _error(request, 400, str(exc))
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """One sentence per refused value, where and why (never the value: it may be personal)."""
+    problems = []
+    for error in exc.errors:
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        problems.append(f"{where}: {error.get('msg', 'invalid')}")
+    return _error(request, 422, "; ".join(problems) or "the request does not match the schema")
+
+
+def _error(request: HttpRequest, status: int, detail: str) -> HttpResponse:
+    return api.create_response(request, {"detail": detail}, status=status)
 
 
 __all__ = ["TokenPrincipal", "api", "role_of"]

@@ -27,6 +27,14 @@ app.add_typer(db_app, name="db")
 console = Console(stderr=True, soft_wrap=True)
 
 
+@app.callback()
+def _start() -> None:
+    """Every sub-command: files this process creates are private to its account."""
+    from survivors_justice.files import private_by_default
+
+    private_by_default()
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or upgrade the tables (Django migrations) of the configured database."""
@@ -34,6 +42,16 @@ def db_upgrade() -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=1)
+    from django.conf import settings
+
+    from survivors_justice.config import get_config
+    from survivors_justice.files import secure_store
+
+    config = get_config()
+    on_sqlite = settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+    sqlite = config.sqlite_path if on_sqlite else None
+    for path in secure_store(config.var_dir, sqlite):
+        console.print(f"Made private to this account: {path}")
 
 
 @app.command()

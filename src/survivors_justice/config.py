@@ -71,6 +71,13 @@ class Config(BaseSettings):
                 f"{', '.join(COUNTIES)} (Bronx, Brooklyn, Manhattan, Queens, Staten Island) or all"
             )
         return text.upper()
+    # Strict-Transport-Security, sent in production only: one year, the host and its own
+    # subdomains, not on the browsers' preload list unless asked for.
+    hsts_seconds: int = Field(default=365 * 24 * 3600, ge=0)
+    hsts_include_subdomains: bool = True
+    hsts_preload: bool = False
+    # The header a TLS-terminating proxy sets to "https" (e.g. X-Forwarded-Proto); unset = none.
+    proxy_https_header: str | None = None
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Config:
@@ -88,6 +95,13 @@ class Config(BaseSettings):
                 )
             if self.debug:
                 raise ConfigError("SJ_DEBUG=true is refused in production.")
+            if self.encryption_keys_file is not None:
+                check_private_file(self.encryption_keys_file, "SJ_ENCRYPTION_KEYS_FILE")
+            if self.hsts_preload and self.hsts_seconds < 365 * 24 * 3600:
+                raise ConfigError(
+                    f"SJ_HSTS_PRELOAD=true needs SJ_HSTS_SECONDS of at least 31536000 (one "
+                    f"year); it is {self.hsts_seconds}."
+                )
         return self
 
     @property
@@ -101,6 +115,19 @@ class Config(BaseSettings):
     @property
     def anchor_path(self) -> Path:
         return self.audit_anchor_file or self.var_dir / "audit-anchors.jsonl"
+
+
+def check_private_file(path: Path, what: str) -> None:
+    """Refuse a secret file that the file's group or other users may read or write."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        return  # the key loader says it is missing, with how to create it
+    if mode & 0o077:
+        raise ConfigError(
+            f"{what}={path} has mode {mode:04o}: other accounts on this machine could read the "
+            f"keys. Make it private to the service account: chmod 600 {path}"
+        )
 
 
 @lru_cache(maxsize=1)

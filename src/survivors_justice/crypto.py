@@ -1,10 +1,13 @@
 """AES-256-GCM encryption of the personal fields, with key ids and rotation.
 
-A stored value reads ``v1:<key_id>:<base64(nonce ‖ ciphertext ‖ tag)>``. The 12-byte nonce is
-random per value; the associated data is ``v1:<key_id>``, so a value cannot be relabelled with
-another key id. Reads accept any key the keyring knows; writes use the newest key (the last one
-listed). The empty string is stored as is (it says nothing about a person), so fields that default
-to ``""`` stay cheap.
+A stored value reads ``v2:<key_id>:<base64(nonce ‖ ciphertext ‖ tag)>``. The 12-byte nonce is
+random per value; the associated data is ``v2:<key_id>:<context>``, where the context names the
+value's place, ``<table>.<column>#<row id>`` (:func:`row_context`): a value copied into another
+row, column or table fails authentication, and a value cannot be relabelled with another key id.
+The older ``v1`` format (associated data ``v1:<key_id>``, bound to nothing) is read only by the
+migration that re-encrypts it (``legacy=True``). Reads accept any key the keyring knows; writes
+use the newest key (the last one listed). The empty string is stored as is (it says nothing about
+a person), so fields that default to ``""`` stay cheap.
 
 Keys come from ``SJ_ENCRYPTION_KEYS_FILE`` (a file of ``key_id:base64key`` lines, ``#`` comments
 allowed) or ``SJ_ENCRYPTION_KEYS`` (the same text; ``;`` may separate entries). Without either,
@@ -34,7 +37,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from survivors_justice.config import Config, Environment, get_config
 
-PREFIX = "v1"
+PREFIX = "v2"
+LEGACY_PREFIX = "v1"
 NONCE_BYTES = 12
 KEY_BYTES = 32
 KEY_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
@@ -51,7 +55,12 @@ class UnknownKeyError(LookupError):
 
 
 class DecryptionError(ValueError):
-    """A stored value is not a valid ciphertext for its key (tampered or truncated)."""
+    """A stored value is not a valid ciphertext for its key and place (tampered, truncated, or
+    copied from another row or column)."""
+
+
+class LegacyCiphertextError(DecryptionError):
+    """A value in the unbound ``v1`` format outside the migration that re-encrypts it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,12 +215,25 @@ def _load_keyring(config: Config) -> Keyring:
         return ring
 
 
-def _aad(key_id: str) -> bytes:
-    return f"{PREFIX}:{key_id}".encode("ascii")
+def row_context(table: str, column: str, row_id: object) -> str:
+    """Where a value lives: the associated data that binds its ciphertext to that place."""
+    return f"{table}.{column}#{row_id}"
+
+
+def _aad(key_id: str, context: str) -> bytes:
+    return f"{PREFIX}:{key_id}:{context}".encode()
+
+
+def _legacy_aad(key_id: str) -> bytes:
+    return f"{LEGACY_PREFIX}:{key_id}".encode("ascii")
 
 
 def is_ciphertext(value: str) -> bool:
-    return value.startswith(PREFIX + ":")
+    return value.startswith((PREFIX + ":", LEGACY_PREFIX + ":"))
+
+
+def is_legacy(value: str) -> bool:
+    return value.startswith(LEGACY_PREFIX + ":")
 
 
 def key_id_of(value: str) -> str | None:
@@ -222,39 +244,52 @@ def key_id_of(value: str) -> str | None:
     return parts[1] if len(parts) == 3 else None
 
 
-def encrypt(plaintext: str, *, ring: Keyring | None = None) -> str:
+def encrypt(plaintext: str, *, context: str = "", ring: Keyring | None = None) -> str:
+    """``plaintext`` sealed under the newest key and bound to ``context`` (its place)."""
     if plaintext == "":
         return ""
     ring = ring or keyring()
     key_id = ring.newest
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = ring.cipher(key_id).encrypt(nonce, plaintext.encode("utf-8"), _aad(key_id))
+    sealed = ring.cipher(key_id).encrypt(nonce, plaintext.encode("utf-8"), _aad(key_id, context))
     return f"{PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode('ascii')}"
 
 
-def decrypt(stored: str, *, ring: Keyring | None = None) -> str:
-    """The plaintext of a stored value. A value without the ``v1:`` prefix is returned as is
-    (written before encryption was enabled; ``sj keys rotate`` encrypts it)."""
+def decrypt(
+    stored: str, *, context: str = "", ring: Keyring | None = None, legacy: bool = False
+) -> str:
+    """The plaintext of a stored value sealed for ``context``. A value without a format prefix
+    is returned as is (written before encryption was enabled; ``sj keys rotate`` encrypts it).
+    The unbound ``v1`` format is read only with ``legacy=True`` (the re-encrypting migration)."""
     if not is_ciphertext(stored):
         return stored
     parts = stored.split(":", 2)
     if len(parts) != 3:
         raise DecryptionError("a stored personal value is malformed (no key id); restore it")
-    _, key_id, b64 = parts
+    version, key_id, b64 = parts
+    where = f" ({context})" if context else ""
+    if version == LEGACY_PREFIX and not legacy:
+        raise LegacyCiphertextError(
+            f"a stored personal value{where} is in the old v1 format, bound to no row; run "
+            "`sj db upgrade` to re-encrypt the store"
+        )
+    aad = _legacy_aad(key_id) if version == LEGACY_PREFIX else _aad(key_id, context)
     ring = ring or keyring()
     try:
         blob = base64.b64decode(b64, validate=True)
         nonce, sealed = blob[:NONCE_BYTES], blob[NONCE_BYTES:]
-        return ring.cipher(key_id).decrypt(nonce, sealed, _aad(key_id)).decode("utf-8")
+        return ring.cipher(key_id).decrypt(nonce, sealed, aad).decode("utf-8")
     except (binascii.Error, InvalidTag, ValueError) as exc:
         if isinstance(exc, UnknownKeyError):
             raise
         raise DecryptionError(
-            f"a stored personal value under key {key_id!r} fails authentication (changed or "
-            "truncated in the database); restore it from backup"
+            f"a stored personal value{where} under key {key_id!r} fails authentication: it was "
+            "changed, truncated, or copied from another row or column in the database; restore "
+            "it from backup"
         ) from None
 
 
 def needs_rotation(stored: str, *, ring: Keyring) -> bool:
-    """True for a non-empty value that is plaintext or under a key other than the newest."""
-    return stored != "" and key_id_of(stored) != ring.newest
+    """True for a non-empty value that is plaintext, in the old format, or under a key other
+    than the newest."""
+    return stored != "" and (is_legacy(stored) or key_id_of(stored) != ring.newest)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from survivors_justice import limits
 from survivors_justice.config import Environment, get_config
 
 CONFIG = get_config()
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "survivors_justice.responses.ResponseRulesMiddleware",  # HEAD, no-store, JSON API errors
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -79,7 +81,7 @@ TEMPLATES = [
 if CONFIG.database_url:
     DATABASES = {"default": dj_database_url.parse(CONFIG.database_url, conn_max_age=60)}
 else:
-    CONFIG.var_dir.mkdir(parents=True, exist_ok=True)
+    CONFIG.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -92,6 +94,10 @@ else:
             },
         }
     }
+
+# Input limits (survivors_justice/limits.py): request bodies and form fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.MAX_REQUEST_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = limits.MAX_FORM_FIELDS
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -151,6 +157,15 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SECURE = PRODUCTION
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HSTS in production only (development and tests serve plain HTTP on localhost). The office's
+# host and its own subdomains; never on the preload list unless SJ_HSTS_PRELOAD says so.
+SECURE_HSTS_SECONDS = CONFIG.hsts_seconds if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = CONFIG.hsts_include_subdomains
+SECURE_HSTS_PRELOAD = CONFIG.hsts_preload
+if CONFIG.proxy_https_header:  # behind a TLS-terminating proxy that sets e.g. X-Forwarded-Proto
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + CONFIG.proxy_https_header.upper().replace("-", "_"), "https"
+    )
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

@@ -44,7 +44,7 @@ def test_personal_fields_are_ciphertext_in_the_database(keys_file: Path) -> None
                                    narrative="met at the bus stop on Roosevelt Avenue")
     for field in ("given_name", "family_name", "phone", "narrative"):
         stored = raw_column(person, field)
-        assert stored.startswith("v1:old1:")
+        assert stored.startswith("v2:old1:")
         assert getattr(person, field) not in stored
         assert "Roosevelt" not in stored
     again = Person.objects.get(pk=person.pk)
@@ -66,16 +66,16 @@ def test_rotation_keeps_every_value_readable(keys_file: Path) -> None:
     # Reads accept the old key; new writes use the new one.
     assert Person.objects.get(pk=people[1].pk).given_name == NAMES[1]
     late = Person.objects.create(given_name="Written after the new key")
-    assert raw_column(late, "given_name").startswith("v1:new2:")
+    assert raw_column(late, "given_name").startswith("v2:new2:")
 
     report = rotate(batch_size=2, actor="test")
     assert report.rewritten["cases.Person.given_name"] == len(NAMES)
     assert report.rewritten["cases.Person.address"] == 1
     for person, name in zip(people, NAMES, strict=True):
-        assert raw_column(person, "given_name").startswith("v1:new2:")
+        assert raw_column(person, "given_name").startswith("v2:new2:")
         assert Person.objects.get(pk=person.pk).given_name == name
     assert Person.objects.get(pk=people[0].pk).address == "31-10 Thomson Ave"
-    assert raw_column(people[0], "address").startswith("v1:new2:")
+    assert raw_column(people[0], "address").startswith("v2:new2:")
     usage = key_usage()["cases.Person.given_name"]
     assert set(usage) == {"new2"}
     # A second pass has nothing left to do.
@@ -95,7 +95,7 @@ def test_sj_keys_add_and_rotate_commands(keys_file: Path) -> None:
     assert runner.invoke(app, ["keys", "add", "--id", "k3"]).exit_code == 0
     result = runner.invoke(app, ["keys", "rotate", "--batch-size", "10"])
     assert result.exit_code == 0, result.output
-    assert raw_column(person, "given_name").startswith("v1:k3:")
+    assert raw_column(person, "given_name").startswith("v2:k3:")
     assert "k3" in runner.invoke(app, ["keys", "status"]).stdout
 
 
@@ -105,10 +105,10 @@ def test_tampered_or_unknown_values_fail_loudly() -> None:
     assert crypto.decrypt(sealed, ring=ring) == "Jane Doe"
     blob = bytearray(base64.b64decode(sealed.split(":", 2)[2]))
     blob[-1] ^= 1
-    tampered = "v1:a1:" + base64.b64encode(bytes(blob)).decode()
+    tampered = "v2:a1:" + base64.b64encode(bytes(blob)).decode()
     with pytest.raises(crypto.DecryptionError, match="fails authentication"):
         crypto.decrypt(tampered, ring=ring)
-    relabelled = sealed.replace("v1:a1:", "v1:zz:")
+    relabelled = sealed.replace("v2:a1:", "v2:zz:")
     with pytest.raises(crypto.UnknownKeyError, match="'zz'"):
         crypto.decrypt(relabelled, ring=ring)
     assert crypto.encrypt("Jane Doe", ring=ring) != sealed  # a fresh nonce every time
@@ -136,4 +136,4 @@ def test_production_refuses_without_a_key(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_every_person_field_that_names_someone_is_personal() -> None:
     assert {"given_name", "family_name", "date_of_birth", "address", "phone", "email",
-            "narrative"} <= set(personal_fields(Person))
+            "narrative", "sexual_orientation", "gender_identity"} <= set(personal_fields(Person))

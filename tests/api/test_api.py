@@ -123,7 +123,8 @@ def test_bad_decisions_get_a_clear_409_and_change_nothing() -> None:
                     "reason_text": "no"}),
         content_type="application/json", **_bearer(secret),
     )
-    assert response.status_code == 409 and "at least 20 characters" in response.json()["detail"]
+    assert response.status_code == 409, response.json()
+    assert "at least 20 characters" in response.json()["detail"]
     stale = Client().post(
         f"/api/cases/{case.pk}/decision",
         json.dumps({"action": "accept", "policy_version": "0.0"}),

@@ -86,7 +86,9 @@ def rotate(*, batch_size: int = 500, pause_seconds: float = 0.0, actor: str = ""
                     for column, stored in zip(spec.columns, values, strict=True):
                         if stored is None or not crypto.needs_rotation(str(stored), ring=ring):
                             continue
-                        fresh = crypto.encrypt(crypto.decrypt(str(stored), ring=ring), ring=ring)
+                        context = crypto.row_context(spec.table, column, pk)
+                        plaintext = crypto.decrypt(str(stored), context=context, ring=ring)
+                        fresh = crypto.encrypt(plaintext, context=context, ring=ring)
                         sql = (
                             f"UPDATE {_q(spec.table)} SET {_q(column)} = %s "  # noqa: S608
                             f"WHERE {_q(spec.pk_column)} = %s AND {_q(column)} = %s"

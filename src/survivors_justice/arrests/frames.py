@@ -34,14 +34,26 @@ def store_frame(chunk_size: int = 50_000) -> pl.DataFrame:
     """Every stored arrest, one row each, with the defendant's self-reported SOGI where known."""
     setup()
     from survivors_justice.arrests.models import Arrest
+    from survivors_justice.cases.models import Person
+    from survivors_justice.fields import unseal_value
 
     rows = (
         Arrest.objects.order_by("pk")
-        .values_list(*(path for path, _ in _FIELDS.values()))
+        .values_list(*(path for path, _ in _FIELDS.values()), "case__defendant_id")
         .iterator(chunk_size=chunk_size)
     )
+    def opened(row: tuple[object, ...]) -> tuple[object, ...]:
+        """The two SOGI columns (the last of _FIELDS) are encrypted for the person's row."""
+        *plain, orientation, identity, person = row
+        if not orientation and not identity:
+            return (*plain, None, None)
+        return (*plain,
+                unseal_value(Person, "sexual_orientation", orientation, person) or None,
+                unseal_value(Person, "gender_identity", identity, person) or None)
+
     frame = pl.DataFrame(
-        list(rows), schema={name: kind for name, (_, kind) in _FIELDS.items()}, orient="row"
+        [opened(r) for r in rows],
+        schema={name: kind for name, (_, kind) in _FIELDS.items()}, orient="row",
     )
     return frame.with_columns(
         pl.col("sexual_orientation").fill_null(NOT_RECORDED),

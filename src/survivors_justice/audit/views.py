@@ -17,6 +17,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from survivors_justice import limits
 from survivors_justice.accounts.roles import Role
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.audit.services import OUTCOMES, record_event, verify
@@ -36,6 +37,8 @@ def _date(value: str) -> datetime | None:
         day = datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 (a date; zone added below)
     except ValueError:
         return None
+    if not limits.MIN_DATE <= day <= limits.MAX_DATE:
+        return None  # shown as an error; 9999-12-31 + 1 day would overflow
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -65,10 +68,22 @@ def filtered(params: Any) -> tuple[QuerySet[AuditRecord], dict[str, str], list[s
         if values[key]:
             start = _date(values[key])
             if start is None:
-                errors.append(f"{values[key]!r} is not a date like 2026-11-28.")
+                errors.append(
+                    f"{values[key]!r} is not a date like 2026-11-28 between "
+                    f"{limits.MIN_DATE:%Y-%m-%d} and {limits.MAX_DATE:%Y-%m-%d}."
+                )
                 continue
             qs = qs.filter(**{f"at__{op}": start if op == "gte" else start + timedelta(days=1)})
     return qs.order_by("-seq"), values, errors
+
+
+def _page(value: str | None) -> int:
+    """The page asked for (Paginator.get_page shows the last page for one past the end)."""
+    try:
+        number = int(value or "1")
+    except ValueError:
+        return 1
+    return limits.check_page(max(1, number))
 
 
 @require_GET
@@ -77,7 +92,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if denied is not None:
         return denied
     qs, values, errors = filtered(request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(qs, PAGE_SIZE).get_page(_page(request.GET.get("page")))
     query = urlencode({k: v for k, v in values.items() if v})
     context = {
         "page": page,

@@ -10,6 +10,7 @@ from django.db import models
 
 from survivors_justice.accounts.roles import Role
 from survivors_justice.fields import PersonalTextField
+from survivors_justice.limits import MAX_NOTE_CHARS, MAX_REASON_CHARS
 
 
 class DecisionKind(models.TextChoices):
@@ -61,7 +62,7 @@ class ChargingDecision(models.Model):
         default=False, help_text="the policy declined at least one charge (a selling-sex case)"
     )
     reason_category = models.CharField(max_length=30, choices=OverrideReason.choices, blank=True)
-    reason_text = PersonalTextField()
+    reason_text = PersonalTextField(max_length=MAX_REASON_CHARS)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -70,13 +71,13 @@ class ChargingDecision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = PersonalTextField()
+    review_note = PersonalTextField(max_length=MAX_NOTE_CHARS)
     # A supervisor reopened the decision (the case goes back to intake), with the reason.
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reopened_at = models.DateTimeField(null=True, blank=True)
-    reopen_reason = PersonalTextField()
+    reopen_reason = PersonalTextField(max_length=MAX_NOTE_CHARS)
 
     class Meta:
         indexes = [

@@ -33,6 +33,7 @@ from survivors_justice.cases.recommendations import (
     recommend,
     recommendation_from_json,
 )
+from survivors_justice.limits import MAX_NOTE_CHARS, MAX_REASON_CHARS, check_text
 from survivors_justice.permissions import PRIORITY_OUTCOME, Action, NotAllowed, Principal, can
 
 # What a prosecutor may choose for a charge when overriding (outside_policy is the policy's
@@ -289,6 +290,7 @@ def override_recommendation(
         raise UnknownReasonCategory(reason_category)
     if len(reason_text.strip()) < MIN_REASON_CHARS:
         raise ReasonRequired("an override", reason_text)
+    check_text(reason_text, what="the override's reason", limit=MAX_REASON_CHARS)
     chosen = {str(k): str(v) for k, v in outcomes.items()}
     with transaction.atomic():
         case, rec = _decidable(actor, case_id, policy_version)
@@ -345,6 +347,7 @@ def review_override(
     """A supervisor approves (the override's outcomes apply) or refuses (the policy's apply)."""
     if not approve and len(note.strip()) < MIN_REASON_CHARS:
         raise ReasonRequired("refusing an override", note)
+    check_text(note, what="the review note", limit=MAX_NOTE_CHARS)
     with transaction.atomic():
         decision = ChargingDecision.objects.select_for_update().get(pk=decision_id)
         if decision.status != DecisionStatus.PENDING:
@@ -428,6 +431,7 @@ def supervisor_decide(
     with a written reason (listed on the compliance page)."""
     if len(reason_text.strip()) < MIN_REASON_CHARS:
         raise ReasonRequired("deciding a panel case instead of the panel", reason_text)
+    check_text(reason_text, what="the reason", limit=MAX_REASON_CHARS)
     chosen = {str(k): str(v) for k, v in outcomes.items()}
     with transaction.atomic():
         case = _lock_case(case_id)
@@ -486,6 +490,7 @@ def reopen_decision(
     (``cases/flows.py`` allows it from a decided state only); the decision is kept, marked."""
     if len(reason.strip()) < MIN_REASON_CHARS:
         raise ReasonRequired("reopening a decision", reason)
+    check_text(reason, what="the reason for reopening", limit=MAX_REASON_CHARS)
     with transaction.atomic():
         case = _lock_case(case_id)
         if not can(actor, Action.REOPEN_DECISION, case):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 
+from survivors_justice import limits
 from survivors_justice.arrests.schema import BOROUGHS
 from survivors_justice.cases.decisions import MIN_REASON_CHARS, OVERRIDE_CHOICES
 from survivors_justice.cases.facts import MAX_AGE, MIN_AMENDMENT_REASON_CHARS, QUESTIONS
@@ -37,7 +39,11 @@ class OverrideForm(forms.Form):
     reason_text = forms.CharField(
         label="Explain in plain words",
         min_length=MIN_REASON_CHARS,
-        help_text=f"At least {MIN_REASON_CHARS} characters. A supervisor reads this.",
+        max_length=limits.MAX_REASON_CHARS,
+        help_text=(
+            f"At least {MIN_REASON_CHARS} and at most {limits.MAX_REASON_CHARS:,} characters. "
+            "A supervisor reads this."
+        ),
         widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 4}),
     )
 
@@ -75,6 +81,7 @@ class ReviewForm(forms.Form):
     note = forms.CharField(
         label="Note (required to refuse)",
         required=False,
+        max_length=limits.MAX_NOTE_CHARS,
         widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}),
     )
 
@@ -82,12 +89,13 @@ class ReviewForm(forms.Form):
 class RecheckReviewForm(forms.Form):
     note = forms.CharField(
         label="What you looked at or did (a short note)",
-        max_length=2000,
+        max_length=limits.MAX_NOTE_CHARS,
         widget=forms.Textarea(attrs={"class": "usa-textarea", "rows": 3}),
     )
 
 
 _BLANK = [("", "Any")]
+_DATE_RANGE = [MinValueValidator(limits.MIN_DATE), MaxValueValidator(limits.MAX_DATE)]
 
 
 class QueueFilterForm(forms.Form):
@@ -141,11 +149,13 @@ class QueueFilterForm(forms.Form):
     arrested_from = forms.DateField(
         label="Arrested on or after",
         required=False,
+        validators=_DATE_RANGE,
         widget=forms.DateInput(attrs={"class": "usa-input", "type": "date"}, format="%Y-%m-%d"),
     )
     arrested_to = forms.DateField(
         label="Arrested on or before",
         required=False,
+        validators=_DATE_RANGE,
         widget=forms.DateInput(attrs={"class": "usa-input", "type": "date"}, format="%Y-%m-%d"),
     )
     sort = forms.ChoiceField(

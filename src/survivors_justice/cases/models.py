@@ -17,8 +17,8 @@ class SelfReported(models.TextChoices):
 class Person(models.Model):
     """A defendant or survivor. Personal fields are marked and encrypted at rest.
 
-    Sexual orientation and gender identity are kept only as the person reported them; "not
-    recorded" is a value of its own and is never imputed.
+    Sexual orientation and gender identity are kept only as the person reported them (encrypted);
+    "not recorded" (stored empty) is a value of its own and is never imputed.
     """
 
     given_name = PersonalTextField()
@@ -28,12 +28,9 @@ class Person(models.Model):
     phone = PersonalTextField()
     email = PersonalTextField()
     narrative = PersonalTextField()
-    sexual_orientation = models.CharField(
-        max_length=40, default=SelfReported.NOT_RECORDED, help_text="self-reported only"
-    )
-    gender_identity = models.CharField(
-        max_length=40, default=SelfReported.NOT_RECORDED, help_text="self-reported only"
-    )
+    # Encrypted like the other personal fields; empty means not recorded (SelfReported).
+    sexual_orientation = PersonalTextField(help_text="self-reported only; empty: not recorded")
+    gender_identity = PersonalTextField(help_text="self-reported only; empty: not recorded")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

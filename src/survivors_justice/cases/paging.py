@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from survivors_justice.cases.models import Case
+from survivors_justice.limits import check_page
 
 API_PAGE_SIZE = 25
 
@@ -36,7 +37,8 @@ class Page:
 
 
 def page_of(qs: QuerySet[Any], number: int, size: int = 25) -> Page:
-    """One page without a COUNT(*) (cheap on 200,000 cases): fetch one row more than shown."""
-    number = max(1, number)
+    """One page without a COUNT(*) (cheap on 200,000 cases): fetch one row more than shown.
+    A page past ``limits.MAX_PAGE`` raises ``limits.LimitExceeded`` (a 400)."""
+    number = check_page(max(1, number))
     rows = list(qs[(number - 1) * size : number * size + 1])
     return Page(items=rows[:size], number=number, has_next=len(rows) > size)

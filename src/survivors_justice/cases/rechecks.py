@@ -18,10 +18,10 @@ from django.utils import timezone
 from survivors_justice.cases.decisions import actor_label
 from survivors_justice.cases.models import Case, CaseRecheck
 from survivors_justice.cases.recommendations import OUTCOME_LABELS
+from survivors_justice.limits import MAX_NOTE_CHARS
 from survivors_justice.permissions import Action, NotAllowed, can
 
 MIN_NOTE_CHARS = 10
-MAX_NOTE_CHARS = 2000
 
 
 class RecheckNoteRequired(ValueError):

@@ -25,7 +25,8 @@ from django.utils import timezone
 from survivors_justice.arrests.models import Charge
 from survivors_justice.cases import paging, recommendations
 from survivors_justice.cases.flows import CaseState
-from survivors_justice.cases.models import Case
+from survivors_justice.cases.models import Case, Person
+from survivors_justice.fields import unseal_value
 from survivors_justice.permissions import INTAKE_STATES, visible_cases
 
 # sort key -> (label, ORDER BY); every ordering ends on a unique column so pages never overlap.
@@ -245,7 +246,9 @@ def in_order(ids: list[int]) -> list[Case]:
 
 def page(principal: Any, f: CaseFilter, number: int, size: int) -> paging.Page:
     """One page of the filtered queue (no COUNT(*): one row more than shown says "next")."""
-    number = max(1, number)
+    from survivors_justice.limits import check_page
+
+    number = check_page(max(1, number))
     if not f.outcome:
         qs = paging.with_list_data(filtered_cases(principal, f))
         return paging.page_of(qs, number, size)
@@ -312,7 +315,7 @@ def _export_rows(ids: list[int], columns: tuple[str, ...]) -> Iterator[list[str]
     """One row of ``columns`` per case of ``ids``, in that order, read in chunks."""
     personal = PERSONAL_COLUMNS[0] in columns
     fields = _EXPORT_VALUES + (
-        ("defendant__given_name", "defendant__family_name") if personal else ()
+        ("defendant__given_name", "defendant__family_name", "defendant_id") if personal else ()
     )
     today = timezone.localdate()
     for start in range(0, len(ids), EXPORT_CHUNK):
@@ -343,7 +346,11 @@ def _export_rows(ids: list[int], columns: tuple[str, ...]) -> Iterator[list[str]
                 "policy_version": f"{rec.policy_id}@{rec.policy_version}",
             }
             if personal:
-                values["defendant_given_name"], values["defendant_family_name"] = names
+                given, family, person = names  # ciphertexts, bound to the person's row
+                values["defendant_given_name"] = unseal_value(Person, "given_name", given, person)
+                values["defendant_family_name"] = unseal_value(
+                    Person, "family_name", family, person
+                )
             yield [_cell(values[c]) for c in columns]
 
 
