@@ -40,7 +40,7 @@ def test_the_raw_columns_hold_no_secret_and_sign_in_works() -> None:
         cursor.execute("SELECT key FROM otp_totp_totpdevice WHERE id = %s", [device.pk])
         assert cursor.fetchone()[0] == ""
         cursor.execute("SELECT key FROM accounts_totpsecret WHERE device_id = %s", [device.pk])
-        assert cursor.fetchone()[0].startswith("v1:")
+        assert cursor.fetchone()[0].startswith("v2:")
     client = Client()
     client.post("/accounts/sign-in/", {"username": user.email, "password": DEFAULT_PASSWORD})
     response = client.post("/accounts/verify/", {"code": totp(secret_b32)})

@@ -132,7 +132,7 @@ def test_the_migration_binds_old_values_and_reads_v1_only_there() -> None:
     with pytest.raises(crypto.LegacyCiphertextError, match="sj db upgrade"):
         _ = Person.objects.get(pk=a.pk).given_name
     migration = importlib.import_module(
-        "survivors_justice.cases.migrations.0004_bind_ciphertexts_to_rows"
+        "survivors_justice.cases.migrations.0006_bind_ciphertexts_to_rows"
     )
     migration.bind_to_rows(apps, SimpleNamespace(connection=connection))
     a2, b2 = Person.objects.get(pk=a.pk), Person.objects.get(pk=b.pk)

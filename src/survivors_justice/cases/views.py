@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from survivors_justice import limits
 from survivors_justice.accounts.models import User
 from survivors_justice.arrests.schema import BOROUGHS
 from survivors_justice.audit.reads import audit_list_read, audit_read
@@ -76,9 +77,10 @@ def _htmx(request: HttpRequest) -> bool:
 
 def _page_number(request: HttpRequest) -> int:
     try:
-        return max(1, int(request.GET.get("page", "1")))
+        number = max(1, int(request.GET.get("page", "1")))
     except ValueError:
         return 1
+    return limits.check_page(number)  # past the last possible page: the 400 page
 
 
 _RENDERED: dict[tuple[str, int], tuple[recommendations.Recommendation, str]] = {}
