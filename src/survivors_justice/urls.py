@@ -7,6 +7,8 @@ from survivors_justice.api import api
 urlpatterns = [
     path("", include("survivors_justice.public.urls")),
     path("", include("survivors_justice.accounts.urls")),
+    path("", include("survivors_justice.transparency.urls")),
+    path("training/", include("survivors_justice.training.urls")),
     path("audit/", include("survivors_justice.audit.urls")),
     path("cases/", include("survivors_justice.cases.urls")),
     path("api/", api.urls),
