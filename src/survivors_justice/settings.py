@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "survivors_justice.public",
     "survivors_justice.transparency",
     "survivors_justice.training",
+    "survivors_justice.workspace",
 ]
 
 MIDDLEWARE = [

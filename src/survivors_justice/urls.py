@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("survivors_justice.accounts.urls")),
     path("", include("survivors_justice.transparency.urls")),
     path("training/", include("survivors_justice.training.urls")),
+    path("workspace/", include("survivors_justice.workspace.urls")),
     path("audit/", include("survivors_justice.audit.urls")),
     path("cases/", include("survivors_justice.cases.urls")),
     path("api/", api.urls),

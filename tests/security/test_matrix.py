@@ -278,6 +278,20 @@ MATRIX: dict[str, list[Probe]] = {
     "transparency:approve": [
         Probe("POST", lambda w: "/releases/2018-01/approve/", {"supervisor": 302}, 403),
     ],
+    # the analyst's workspace (reports on the store; an upload without a file is refused)
+    "workspace:index": [Probe("GET", lambda w: "/workspace/", {"analyst": 200}, 403)],
+    "workspace:upload": [Probe("POST", lambda w: "/workspace/upload/", {"analyst": 302}, 403)],
+    "workspace:report": [
+        Probe("GET", lambda w: "/workspace/report/?source=store&by=race", {"analyst": 200}, 403),
+        Probe("GET", lambda w: "/workspace/report/?source=..%2Fx&by=race", {"analyst": 400},
+              403),
+    ],
+    "workspace:report_csv": [Probe("GET", lambda w: "/workspace/report.csv?by=sex",
+                                   {"analyst": 200}, 403)],
+    "workspace:report_html": [Probe("GET", lambda w: "/workspace/report.html?by=sex",
+                                    {"analyst": 200}, 403)],
+    "workspace:chart_svg": [Probe("GET", lambda w: "/workspace/chart/none.svg?by=sex",
+                                  {"analyst": 404}, 403)],
     # training and the supervisor's dashboard
     "training:records": [Probe("GET", lambda w: "/training/",
                                {"supervisor": 200, "admin": 200}, 403)],

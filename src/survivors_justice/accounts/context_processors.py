@@ -28,6 +28,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("cases:overrides", "Override queue", Action.OVERRIDE_QUEUE),
     NavItem("cases:rechecks", "Rechecks", Action.RECHECKS),
     NavItem("cases:compliance", "Compliance", Action.COMPLIANCE),
+    NavItem("workspace:index", "Disparities", Action.ANALYST_WORKSPACE),
+    NavItem("transparency:staff", "Releases", Action.RELEASES),
+    NavItem("training:dashboard", "Decisions", Action.STAFF_DASHBOARD),
+    NavItem("training:records", "Training", Action.RECORD_TRAINING),
     NavItem("audit:log", "Audit log", Action.AUDIT_LOG),
     NavItem("accounts:users", "Accounts", Action.MANAGE_USERS),
 )
