@@ -106,7 +106,8 @@ def _release(slug: str, state: str) -> Release:
     release = Release.objects.create(
         slug=slug, month_from=slug, month_to=slug, threshold=11, measures=["sex"],
         source="matrix", arrests=30, findings=["Thirty arrests."], rule=[], methods=[],
-        caveats=[], charts={}, digests={}, state=state, prepared_by=analyst,
+        caveats=[], charts={"map": '<svg role="img" aria-label="Map"></svg>'}, digests={},
+        state=state, prepared_by=analyst,
         prepared_at=timezone.now())
     ReleaseTable.objects.create(release=release, name="sex", title="Sex", by="sex", within="",
                                 position=0, csv="geo_level,geo,group,count,suppressed\n",
@@ -265,6 +266,11 @@ MATRIX: dict[str, list[Probe]] = {
         Probe("GET", lambda w: "/transparency/2017-12/sex.csv", _all(200), 403, anonymous=200),
         Probe("GET", lambda w: "/transparency/2018-01/sex.csv", {}, 404, anonymous=404),
         Probe("GET", lambda w: "/transparency/2017-12/none.csv", {}, 404, anonymous=404),
+    ],
+    "transparency:chart": [
+        Probe("GET", lambda w: "/transparency/2017-12/chart/map.svg", _all(200), 403,
+              anonymous=200),
+        Probe("GET", lambda w: "/transparency/2018-01/chart/map.svg", {}, 404, anonymous=404),
     ],
     # releases (staff): analysts prepare, supervisors approve
     "transparency:staff": [Probe("GET", lambda w: "/releases/",

@@ -171,7 +171,10 @@ def build_release(source: str | Path | pl.DataFrame, *, month_from: str, month_t
     charts = chart_svgs(report)
     if "precinct" not in measures:
         charts.pop("map", None)
-    findings = [*report.headlines, placement_sentence(report)]
+    findings = list(report.headlines)
+    placed = placement_sentence(report)
+    if placed not in findings:
+        findings.append(placed)
     return ReleaseContent(
         month_from=month_from, month_to=month_to, threshold=threshold,
         measures=tuple(m for m in measures if m in tables), source=label,

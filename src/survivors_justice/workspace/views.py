@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from survivors_justice.analytics import html as html_mod
@@ -100,6 +99,15 @@ def upload(request: HttpRequest) -> HttpResponse:
     return redirect(f"/workspace/report/?source={name}&by=race&geo=city")
 
 
+def _figures(report: report_mod.DisparityReport) -> dict[str, tuple[str, Any]]:
+    from survivors_justice.analytics import charts
+
+    found = html_mod.figures(report)
+    for _, fig in found.values():
+        charts.close(fig)
+    return found
+
+
 def _fail(request: HttpRequest, exc: Exception) -> HttpResponse:
     return render(request, "workspace/error.html", {"error": str(exc)}, status=400)
 
@@ -113,7 +121,7 @@ def report_page(request: HttpRequest) -> HttpResponse:
         return _fail(request, exc)
     data = report_mod.report_dict(report)
     query = "&".join(f"{k}={v}" for k, v in params.items() if v)
-    svgs = {k: mark_safe(v) for k, v in html_mod.chart_svgs(report).items()}  # noqa: S308 (our SVG)
+    svgs = {name: desc for name, (desc, fig) in _figures(report).items()}
     return render(request, "workspace/report.html", {
         "data": data, "params": params, "query": query, "charts": svgs,
         "by": [b.value for b in By], "geo": [g.value for g in GeoLevel],
