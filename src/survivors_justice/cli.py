@@ -114,6 +114,10 @@ def _register() -> None:
     app.command("screen")(screen)
     app.add_typer(report_app, name="report")
 
+    from survivors_justice.transparency.cli import releases_app
+
+    app.add_typer(releases_app, name="releases")
+
 
 _register()
 

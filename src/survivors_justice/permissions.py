@@ -67,6 +67,14 @@ class Action(StrEnum):
     API_DOCS = "api.docs"  # the OpenAPI description of the JSON API
     MANAGE_USERS = "accounts.manage"  # accounts, roles, lockout release
     AUDIT_LOG = "audit.log"  # read the audit log and run its verification
+    ANALYST_WORKSPACE = "analytics.workspace"  # disparity reports and what-ifs in the browser
+    RELEASES = "releases.list"  # the staff list of releases, prepared and published
+    PREPARE_RELEASE = "releases.prepare"  # compute and freeze a public release
+    APPROVE_RELEASE = "releases.approve"  # publish a release someone else prepared
+    RECORD_TRAINING = "training.record"  # record staff training (dates and expiry)
+    STAFF_DASHBOARD = "training.dashboard"  # decisions per prosecutor beside their peers
+    SURVIVOR_WORK = "training.survivor_work"  # be assigned work with a survivor (needs training)
+    PANEL_SEAT = "training.panel_seat"  # sit on the review panel (needs training)
 
 
 # Cases "in intake" (DESIGN.md > Users): new, or waiting on a supervisor's answer to an override.
@@ -90,6 +98,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.DECIDED_CASES,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
+            Action.SURVIVOR_WORK,
         }
     ),
     Role.SUPERVISOR: frozenset(
@@ -108,6 +117,12 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.DECIDED_CASES,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
+            Action.RELEASES,
+            Action.APPROVE_RELEASE,
+            Action.RECORD_TRAINING,
+            Action.STAFF_DASHBOARD,
+            Action.SURVIVOR_WORK,
+            Action.PANEL_SEAT,
         }
     ),
     Role.TRAFFICKING_ADA: frozenset(
@@ -119,15 +134,39 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.WORK_FOLLOWUP,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
+            Action.SURVIVOR_WORK,
+            Action.PANEL_SEAT,
         }
     ),
-    Role.ADVOCATE: frozenset({Action.FOLLOWUP_QUEUE, Action.WORK_FOLLOWUP}),
-    Role.PARTNER_STAFF: frozenset(),
-    Role.PANEL_MEMBER: frozenset(),
-    Role.ANALYST: frozenset({Action.EVALUATE_POLICY, Action.API_DOCS}),
-    Role.ADMIN: frozenset(
-        {Action.EVALUATE_POLICY, Action.API_DOCS, Action.MANAGE_USERS, Action.AUDIT_LOG}
+    Role.ADVOCATE: frozenset(
+        {Action.FOLLOWUP_QUEUE, Action.WORK_FOLLOWUP, Action.SURVIVOR_WORK, Action.PANEL_SEAT}
     ),
+    Role.PARTNER_STAFF: frozenset({Action.SURVIVOR_WORK}),
+    Role.PANEL_MEMBER: frozenset({Action.PANEL_SEAT}),
+    Role.ANALYST: frozenset(
+        {
+            Action.EVALUATE_POLICY,
+            Action.API_DOCS,
+            Action.ANALYST_WORKSPACE,
+            Action.RELEASES,
+            Action.PREPARE_RELEASE,
+        }
+    ),
+    Role.ADMIN: frozenset(
+        {
+            Action.EVALUATE_POLICY,
+            Action.API_DOCS,
+            Action.MANAGE_USERS,
+            Action.AUDIT_LOG,
+            Action.RECORD_TRAINING,
+        }
+    ),
+}
+
+# Training decides who may take work with survivors or a panel seat (training.rules).
+TRAINED_WORK: dict[Action, str] = {
+    Action.SURVIVOR_WORK: "survivor_work",
+    Action.PANEL_SEAT: "panel_seat",
 }
 
 
@@ -164,6 +203,18 @@ check_role_table(ROLE_ACTIONS)
 # owner's role. A narrower role may do strictly less than the owner's (its grants are a proper
 # subset) and opens no record at all, so a token never reads what its owner cannot. Any other
 # pair is refused: a partner's or an advocate's token is never a supervisor's or a prosecutor's.
+# Tokens reach only the API, so "less" is counted over the actions the API checks (the analyst's
+# workspace and releases are pages a token cannot open).
+API_ACTIONS: frozenset[Action] = frozenset(
+    {
+        Action.API_DOCS,
+        Action.EVALUATE_POLICY,
+        Action.INTAKE_QUEUE,
+        Action.VIEW_CASE,
+        Action.DECIDE_CASE,
+        Action.REVIEW_OVERRIDE,
+    }
+)
 TOKEN_NARROWER_ROLES: dict[str, frozenset[str]] = {
     Role.INTAKE_ADA: frozenset({Role.ANALYST}),
     Role.SUPERVISOR: frozenset({Role.ANALYST}),
@@ -184,9 +235,9 @@ def check_token_table(
         raise RoleTableError("every role needs a row in TOKEN_NARROWER_ROLES")
     for owner_role, lesser in narrower.items():
         for role in lesser:
-            if not roles[role] < roles[owner_role]:
+            if not roles[role] & API_ACTIONS < roles[owner_role] & API_ACTIONS:
                 raise RoleTableError(
-                    f"a {owner_role} token may not act as {role}: {role}'s grants are not a "
+                    f"a {owner_role} token may not act as {role}: {role}'s grants in the API are not a "
                     f"proper subset of {owner_role}'s"
                 )
             if Action.VIEW_CASE in roles[role]:
@@ -356,11 +407,27 @@ def _recheck_rule(role: str, action: Action, recheck: CaseRecheck) -> bool:
     return action is Action.REVIEW_RECHECK and recheck.reviewed_at is None
 
 
+def why_not(principal: Principal | Any, action: Action) -> str | None:
+    """Why ``principal`` may not do ``action`` in plain words, or None when they may. For the
+    trained kinds of work this names the training that lapsed."""
+    role = role_of(principal)
+    if role is None or action not in ROLE_ACTIONS[role]:
+        return f"the role {getattr(principal, 'role', None) or 'none'!r} does not do this work"
+    work = TRAINED_WORK.get(action)
+    if work is not None:
+        from survivors_justice.training.rules import training_gap
+
+        return training_gap(principal, work)
+    return None
+
+
 def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
     """May ``principal`` do ``action`` (to ``obj``)? Unknown roles, signed-out users: never."""
     role = role_of(principal)
     if role is None or action not in ROLE_ACTIONS[role]:
         return False
+    if action in TRAINED_WORK:
+        return why_not(principal, action) is None
     if obj is None:
         return True
     from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask

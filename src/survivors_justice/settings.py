@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "survivors_justice.cases",
     "survivors_justice.screening",
     "survivors_justice.public",
+    "survivors_justice.transparency",
+    "survivors_justice.training",
+    "survivors_justice.workspace",
 ]
 
 MIDDLEWARE = [

@@ -7,6 +7,9 @@ from survivors_justice.api import api
 urlpatterns = [
     path("", include("survivors_justice.public.urls")),
     path("", include("survivors_justice.accounts.urls")),
+    path("", include("survivors_justice.transparency.urls")),
+    path("training/", include("survivors_justice.training.urls")),
+    path("workspace/", include("survivors_justice.workspace.urls")),
     path("audit/", include("survivors_justice.audit.urls")),
     path("cases/", include("survivors_justice.cases.urls")),
     path("api/", api.urls),

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from tests.cases.factories import BUYING, SELLING, make_case
 from tests.factories import make_user, sign_in
 
@@ -29,6 +30,7 @@ from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, 
 from survivors_justice.law import load_catalog
 from survivors_justice.permissions import visible_cases
 from survivors_justice.policy import load_policy
+from survivors_justice.transparency.models import Release, ReleaseState, ReleaseTable
 
 ANON = "anonymous"
 ROLES = [r.value for r in Role]
@@ -54,6 +56,8 @@ class World:
     recheck: CaseRecheck  # open
     task: FollowUpTask  # an open referral in the advocates' queue
     users: dict[str, Any] = field(default_factory=dict)
+    published: Release | None = None  # a public release
+    prepared: Release | None = None  # one waiting for a supervisor (not public)
 
     @property
     def cases(self) -> list[Case]:
@@ -98,7 +102,25 @@ def _world() -> World:
     )
     for case in (intake, pending, priority, panel, closed, rechecked):
         case.refresh_from_db()
-    return World(intake, pending, decision, priority, panel, closed, rechecked, recheck, task)
+    world = World(intake, pending, decision, priority, panel, closed, rechecked, recheck, task)
+    world.published = _release("2017-12", ReleaseState.PUBLISHED)
+    world.prepared = _release("2018-01", ReleaseState.PREPARED)
+    return world
+
+
+def _release(slug: str, state: str) -> Release:
+    """A release row with one table (the figures do not matter to who may see them)."""
+    analyst = make_user("analyst", email=f"matrix-analyst-{slug}@example.test")
+    release = Release.objects.create(
+        slug=slug, month_from=slug, month_to=slug, threshold=11, measures=["sex"],
+        source="matrix", arrests=30, findings=["Thirty arrests."], rule=[], methods=[],
+        caveats=[], charts={"map": '<svg role="img" aria-label="Map"></svg>'}, digests={},
+        state=state, prepared_by=analyst,
+        prepared_at=timezone.now())
+    ReleaseTable.objects.create(release=release, name="sex", title="Sex", by="sex", within="",
+                                position=0, csv="geo_level,geo,group,count,suppressed\n",
+                                digest="sha256:0")
+    return release
 
 
 @dataclass(frozen=True)
@@ -318,6 +340,59 @@ MATRIX: dict[str, list[Probe]] = {
         Probe("POST", lambda w: f"/cases/followups/{w.task.pk}/close/",
               {"advocate": 302, "trafficking_ada": 404}, 403, body=lambda w: {"outcome": "done"}),
     ],
+    # the public transparency page: signed out, only published releases and their CSVs
+    "transparency:index": [Probe("GET", lambda w: "/transparency/", _all(200), 403,
+                                 anonymous=200)],
+    "transparency:release": [
+        Probe("GET", lambda w: "/transparency/2017-12/", _all(200), 403, anonymous=200),
+        Probe("GET", lambda w: "/transparency/2018-01/", {}, 404, anonymous=404),
+    ],
+    "transparency:csv": [
+        Probe("GET", lambda w: "/transparency/2017-12/sex.csv", _all(200), 403, anonymous=200),
+        Probe("GET", lambda w: "/transparency/2018-01/sex.csv", {}, 404, anonymous=404),
+        Probe("GET", lambda w: "/transparency/2017-12/none.csv", {}, 404, anonymous=404),
+    ],
+    "transparency:chart": [
+        Probe("GET", lambda w: "/transparency/2017-12/chart/map.svg", _all(200), 403,
+              anonymous=200),
+        Probe("GET", lambda w: "/transparency/2018-01/chart/map.svg", {}, 404, anonymous=404),
+    ],
+    # releases (staff): analysts prepare, supervisors approve
+    "transparency:staff": [Probe("GET", lambda w: "/releases/",
+                                 {"analyst": 200, "supervisor": 200}, 403)],
+    "transparency:prepare": [
+        # a bad period: refused with a message, nothing prepared (a real one is tested in
+        # tests/transparency)
+        Probe("POST", lambda w: "/releases/prepare/", {"analyst": 302}, 403,
+              body=lambda w: {"month_from": "2017-13", "month_to": "2017-12"}),
+    ],
+    "transparency:approve": [
+        Probe("POST", lambda w: "/releases/2018-01/approve/", {"supervisor": 302}, 403),
+    ],
+    # the analyst's workspace (reports on the store; an upload without a file is refused)
+    "workspace:index": [Probe("GET", lambda w: "/workspace/", {"analyst": 200}, 403)],
+    "workspace:upload": [Probe("POST", lambda w: "/workspace/upload/", {"analyst": 302}, 403)],
+    "workspace:report": [
+        Probe("GET", lambda w: "/workspace/report/?source=store&by=race", {"analyst": 200}, 403),
+        Probe("GET", lambda w: "/workspace/report/?source=..%2Fx&by=race", {"analyst": 400},
+              403),
+    ],
+    "workspace:report_csv": [Probe("GET", lambda w: "/workspace/report.csv?by=sex",
+                                   {"analyst": 200}, 403)],
+    "workspace:report_html": [Probe("GET", lambda w: "/workspace/report.html?by=sex",
+                                    {"analyst": 200}, 403)],
+    "workspace:chart_svg": [Probe("GET", lambda w: "/workspace/chart/none.svg?by=sex",
+                                  {"analyst": 404}, 403)],
+    # training and the supervisor's dashboard
+    "training:records": [Probe("GET", lambda w: "/training/",
+                               {"supervisor": 200, "admin": 200}, 403)],
+    "training:record": [
+        Probe("POST", lambda w: "/training/record/", {"supervisor": 302, "admin": 302}, 403,
+              body=lambda w: {"user": w.users["intake_ada"].pk, "course": "policy",
+                              "completed_on": "2026-01-05", "expires_on": "2027-01-05"}),
+    ],
+    "training:dashboard": [Probe("GET", lambda w: "/training/dashboard/", {"supervisor": 200},
+                                 403)],
     # the JSON API
     "api:api-root": [Probe("GET", lambda w: "/api/", {}, 404, anonymous=404)],
     "api:openapi-json": [Probe("GET", lambda w: "/api/openapi.json", _all(200, OFFICE), 403)],

@@ -31,6 +31,10 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("cases:rechecks", "Rechecks", Action.RECHECKS),
     NavItem("cases:compliance", "Compliance", Action.COMPLIANCE),
     NavItem("cases:bulk_accept", "Accept declines", Action.BULK_ACCEPT),
+    NavItem("workspace:index", "Disparities", Action.ANALYST_WORKSPACE),
+    NavItem("transparency:staff", "Releases", Action.RELEASES),
+    NavItem("training:dashboard", "Decisions", Action.STAFF_DASHBOARD),
+    NavItem("training:records", "Training", Action.RECORD_TRAINING),
     NavItem("audit:log", "Audit log", Action.AUDIT_LOG),
     NavItem("accounts:users", "Accounts", Action.MANAGE_USERS),
 )

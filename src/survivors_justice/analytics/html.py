@@ -28,7 +28,7 @@ from survivors_justice.analytics.reference import (
     precinct_polygons,
 )
 from survivors_justice.analytics.report import DisparityReport, Section, placement_sentence
-from survivors_justice.analytics.suppression import RULE
+from survivors_justice.analytics.suppression import rule_text
 
 CSS = """
 body{font-family:"Source Sans Pro","Helvetica Neue",Arial,sans-serif;color:#1b1b1b;
@@ -407,7 +407,7 @@ def render_html(report: DisparityReport) -> str:
                 + _race_map_table() + "<h3>Caveats</h3>" + _list(RACE_CAVEATS)
                 + _outcome_note(report) + "</section>")
     body.append('<section id="suppression"><h2>How figures are protected</h2>'
-                + _list(r.format(t1=opts.threshold - 1) for r in RULE)
+                + _list(rule_text(opts.threshold))
                 + ("" if opts.public else '<p class="note">This copy is not suppressed: it is '
                    "for office use only. Publish only the output of <code>--public</code>.</p>")
                 + "</section>")

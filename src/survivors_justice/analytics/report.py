@@ -623,7 +623,7 @@ def report_dict(report: DisparityReport) -> dict[str, Any]:
     section's rows, the map's rows, placement, methods, caveats and (public) the rule."""
     from survivors_justice.analytics.groups import RACE_CAVEATS
     from survivors_justice.analytics.measures import METHODS
-    from survivors_justice.analytics.suppression import RULE
+    from survivors_justice.analytics.suppression import rule_text
 
     def rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
         keep = public_columns(frame.columns)
@@ -649,7 +649,7 @@ def report_dict(report: DisparityReport) -> dict[str, Any]:
         "placement_text": placement_sentence(report),
         "methods": list(METHODS),
         "caveats": list(RACE_CAVEATS),
-        "suppression_rule": [r.format(t1=opts.threshold - 1) for r in RULE],
+        "suppression_rule": rule_text(opts.threshold),
     }
 
 

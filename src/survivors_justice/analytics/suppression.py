@@ -15,15 +15,25 @@ Rule (written into the report, see :data:`RULE`):
    e_c lies in the row space of the totals' equations restricted to the suppressed cells (numpy
    SVD, per connected group of suppressed cells). Any such cell gets another partner, and the
    two steps repeat until no suppressed count can be solved.
-3. Rates, shares, RRIs and intervals that would reveal a suppressed count are not shown.
+3. *Protection interval*: a reader who knows every published count and total, that zeros are
+   shown (so a suppressed count is at least 1) and that a suppressed count is at most any
+   published total it adds up into, must not be able to narrow any suppressed count to a range
+   narrower than the threshold: by linear programming (scipy's HiGHS) the largest and smallest
+   values each suppressed count can take are at least ``threshold`` apart (11 by default). A
+   count whose range is narrower gets a further partner (one with room to move the whole width
+   first), and the check repeats. Zeros are never suppressed, so the "at least 1" bound holds.
+   Why this width: a range as wide as the threshold leaves every suppressed count as uncertain
+   as the primary rule intends (a cell of 1 to 10 could be any of 11 or more values), where a
+   range such as [7, 9] would all but publish it.
+4. Rates, shares, RRIs and intervals that would reveal a suppressed count are not shown.
 
 Tables published together (every table of one report) are suppressed as one cube
 (:func:`protect_many`): a cell two tables share is hidden in both or in neither.
 
-Suppressed counts are non-zero (a zero is taken as a complement only when nothing else is left),
-and each lies on a direction of the null space, so it can move up and down without breaking any
-total or going negative: an attacker with all published figures, even using linear programming,
-is left with a range, never the value (tests/analytics/test_suppression_attack.py).
+Suppressed counts are never zero, and each can move up and down by at least the threshold
+without breaking any total or any bound a reader knows: an attacker with all published figures,
+even using linear programming, is left with a range at least that wide
+(tests/analytics/test_suppression_attack.py).
 """
 
 from __future__ import annotations
@@ -44,11 +54,21 @@ RULE: tuple[str, ...] = (
     "worked out from the published counts and totals: each place's total, each borough's and the "
     "city's totals, and each group's totals. This is checked by solving the totals' equations, "
     "and tested by an attacker that uses linear programming.",
+    "Protection: even knowing every published count and total, that each suppressed count is at "
+    "least 1 and at most any published total it adds up into, nobody can narrow a suppressed "
+    "count to a range narrower than {t}: its largest and smallest possible values are at least "
+    "{t} apart. Every suppressed count is checked this way by linear programming before "
+    "anything is published.",
     "Rates, shares and rate ratios that would reveal a suppressed count are not shown.",
     "Every table of this report is protected together: a count hidden in one table is hidden "
     "in every table that shows it.",
     "Public files carry no arrest key, no date finer than a month and no coordinates.",
 )
+
+
+def rule_text(threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """The suppression rule in plain language, for a report or a public page."""
+    return [r.format(t1=threshold - 1, t=protection_width(threshold)) for r in RULE]
 
 
 @dataclass(frozen=True)
@@ -171,6 +191,92 @@ def _components(sub: np.ndarray) -> list[np.ndarray]:
     return [np.asarray(g) for g in groups.values()]
 
 
+def protection_width(threshold: int) -> int:
+    """How far apart the smallest and largest possible values of every suppressed count must
+    be for a reader who knows everything published (see :data:`RULE`)."""
+    return threshold
+
+
+def _upper_bounds(cube: Cube, hidden: np.ndarray) -> np.ndarray:
+    """A reader's upper bound of each hidden cell: the smallest published total it adds up
+    into, directly or through hidden totals (inf when every total above it is hidden)."""
+    parents: list[list[int]] = [[] for _ in cube.keys]
+    for parent, kids in cube.equations:
+        for k in kids:
+            parents[k].append(parent)
+    upper = np.full(len(cube.keys), np.inf)
+    counts = cube.counts
+    for cell in np.flatnonzero(hidden).tolist():
+        seen: set[int] = set()
+        stack = list(parents[cell])
+        while stack:
+            p = stack.pop()
+            if p in seen:
+                continue
+            seen.add(p)
+            if hidden[p]:
+                stack.extend(parents[p])
+            else:
+                upper[cell] = min(upper[cell], float(counts[p]))
+    return upper
+
+
+def feasible_ranges(cube: Cube, hidden: np.ndarray, cells: Sequence[int] | None = None,
+                    width: float | None = None) -> dict[int, tuple[float, float]]:
+    """Each hidden cell's smallest and largest value a reader can work out by linear programming
+    from every published count and total, knowing that a hidden count is at least 1 (zeros are
+    shown) and at most any published total it adds up into.
+
+    ``cells`` limits the cells examined; with ``width``, a cell whose largest value is already
+    ``width`` above its true count is reported as (count, largest) without solving for the
+    smallest (enough to show it is protected).
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_matrix
+
+    counts = cube.counts.astype(float)
+    a = cube.matrix()
+    upper = _upper_bounds(cube, hidden)
+    cols = np.flatnonzero(hidden)
+    out: dict[int, tuple[float, float]] = {}
+    if cols.size == 0:
+        return out
+    wanted = set(cols.tolist() if cells is None else cells)
+    sub = a[:, cols]
+    touched = np.any(sub != 0, axis=1)
+    sub = sub[touched]
+    rhs_all = -(a[touched][:, ~hidden] @ counts[~hidden])
+    for members in _components(sub):
+        names = cols[members]
+        if not wanted.intersection(names.tolist()):
+            continue
+        rows = np.any(sub[:, members] != 0, axis=1)
+        block = sub[rows][:, members]
+        b_eq = rhs_all[rows]
+        a_eq = csr_matrix(block) if block.shape[0] else None
+        bounds = [(1.0, None if np.isinf(upper[n]) else float(upper[n])) for n in names]
+        for j, cell in enumerate(names.tolist()):
+            if cell not in wanted:
+                continue
+            c = np.zeros(len(names))
+            c[j] = -1.0
+            hi = linprog(c, A_eq=a_eq, b_eq=b_eq if a_eq is not None else None, bounds=bounds,
+                         method="highs")
+            high = np.inf if hi.status == 3 else float(-hi.fun)
+            if hi.status not in (0, 3):
+                raise SuppressionError(f"cannot check cell {cube.keys[cell]}: {hi.message}")
+            if width is not None and high - counts[cell] >= width - 1e-9:
+                out[cell] = (float(counts[cell]), high)
+                continue
+            c[j] = 1.0
+            lo = linprog(c, A_eq=a_eq, b_eq=b_eq if a_eq is not None else None, bounds=bounds,
+                         method="highs")
+            if lo.status != 0:
+                raise SuppressionError(f"cannot check cell {cube.keys[cell]}: {lo.message}")
+            out[cell] = (float(lo.fun), high)
+    return out
+
+
 def suppress(cube: Cube, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
     """The suppression pattern (Boolean per cell) of the rule in the module docstring."""
     if threshold < 1:
@@ -186,6 +292,7 @@ def suppress(cube: Cube, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
     # How many totals a cell is: 0 for an inner cell, more for a borough, most for the city.
     margin = np.zeros(len(cube.keys), dtype=np.int64)
     np.add.at(margin, [parent for parent, _ in cube.equations], 1)
+    width = protection_width(threshold)
 
     def cost(p: int, cell: int) -> tuple[int, int, int, int]:
         # Prefer inner cells over totals (and small totals over big ones), then a cell that
@@ -194,10 +301,15 @@ def suppress(cube: Cube, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
         closes = sum(1 for q in partners[p] if hidden[q] and q != cell)
         return (int(margin[p]), -min(closes, 1), int(counts[p]), p)
 
+    def roomy(p: int, cell: int) -> tuple[int, int, int, int, int]:
+        # For widening a range: a partner that can absorb the whole protection width first.
+        return (0 if counts[p] > width else 1, *cost(p, cell))
+
     lines = [(parent, *kids) for parent, kids in cube.equations]
     for _ in range(len(cube.keys) + 1):
         # Cheap first pass: a total with exactly one suppressed cell gives that cell away, so
-        # give each such total a second suppressed cell (no linear algebra needed).
+        # give each such total a second suppressed cell (no linear algebra needed). The other
+        # cells of such a total are never all zero, so a zero is never suppressed.
         changed = True
         while changed:
             changed = False
@@ -205,33 +317,38 @@ def suppress(cube: Cube, threshold: int = DEFAULT_THRESHOLD) -> np.ndarray:
                 inside = [m for m in eq if hidden[m]]
                 if len(inside) != 1:
                     continue
-                options = [p for p in eq if not hidden[p] and counts[p] > 0] or \
-                    [p for p in eq if not hidden[p]]
+                options = [p for p in eq if not hidden[p] and counts[p] > 0]
                 if options:
                     hidden[min(options, key=lambda p: cost(p, inside[0]))] = True
                     changed = True
         # Exact check: no suppressed cell may be pinned by any combination of totals.
         bad = np.flatnonzero(solvable(a, hidden) & hidden)
         if bad.size == 0:
-            return hidden
+            # Protection check: each suppressed count's feasible range is at least `width`.
+            found = feasible_ranges(cube, hidden, width=width)
+            bad = np.asarray(sorted(c for c, (lo, hi) in found.items()
+                                    if hi - lo < width - 1e-9), dtype=np.int64)
+            if bad.size == 0:
+                return hidden
         added: set[int] = set()
-        for allow_zero in (False, True):
-            for cell in sorted(bad.tolist(), key=lambda c: (int(counts[c]), c)):
-                if partners[cell] & added:
-                    continue  # a neighbour was just suppressed; look again next round
-                options = [p for p in partners[cell] if not hidden[p]
-                           and (allow_zero or counts[p] > 0)]
-                if options:
-                    best = min(options, key=lambda p: cost(p, cell))
-                    hidden[best] = True
-                    added.add(best)
-            if added:
-                break
+        for cell in sorted(bad.tolist(), key=lambda c: (int(counts[c]), c)):
+            if partners[cell] & added:
+                continue  # a neighbour was just suppressed; look again next round
+            options = [p for p in partners[cell] if not hidden[p] and counts[p] > 0]
+            if not options:
+                # Everything beside it is hidden already: widen through its neighbours'
+                # neighbours (a total further up is never zero when the cell is not).
+                options = sorted({q for p in partners[cell] for q in partners[p]
+                                  if not hidden[q] and counts[q] > 0})
+            if options:
+                best = min(options, key=lambda p: roomy(p, cell))
+                hidden[best] = True
+                added.add(best)
         if not added:
             cells = [cube.keys[c] for c in bad[:5]]
             raise SuppressionError(
-                f"cells {cells} stay solvable with everything around them suppressed; publish "
-                "a coarser table (a larger geography or fewer groups)")
+                f"cells {cells} stay too narrow with everything around them suppressed; "
+                "publish a coarser table (a larger geography or fewer groups)")
     raise SuppressionError("suppression did not converge; publish a coarser table")
 
 
