@@ -200,7 +200,7 @@ def check_role_table(table: dict[str, frozenset[Action]]) -> None:
 check_role_table(ROLE_ACTIONS)
 
 # API tokens: a token acts as its owner's role, or as a role named here as narrower for that
-# owner's role. A narrower role may do strictly less than the owner's (its grants are a proper
+# owner's role. A narrower role may do no more than the owner's (its grants are a
 # subset) and opens no record at all, so a token never reads what its owner cannot. Any other
 # pair is refused: a partner's or an advocate's token is never a supervisor's or a prosecutor's.
 # Tokens reach only the API, so "less" is counted over the actions the API checks (the analyst's
@@ -235,10 +235,10 @@ def check_token_table(
         raise RoleTableError("every role needs a row in TOKEN_NARROWER_ROLES")
     for owner_role, lesser in narrower.items():
         for role in lesser:
-            if not roles[role] & API_ACTIONS < roles[owner_role] & API_ACTIONS:
+            if not roles[role] & API_ACTIONS <= roles[owner_role] & API_ACTIONS:
                 raise RoleTableError(
-                    f"a {owner_role} token may not act as {role}: {role}'s grants in the API are not a "
-                    f"proper subset of {owner_role}'s"
+                    f"a {owner_role} token may not act as {role}: {role} may do more in the API "
+                    f"than {owner_role}"
                 )
             if Action.VIEW_CASE in roles[role]:
                 raise RoleTableError(f"{role} opens cases, so it is no narrower token role")
