@@ -12,7 +12,7 @@ from tests.cases.factories import BUYING, SELLING, make_case
 from tests.factories import make_user, sign_in
 
 from survivors_justice.audit.models import AuditRecord
-from survivors_justice.cases import services as case_services
+from survivors_justice.cases import decisions as case_services
 from survivors_justice.permissions import Action, NotAllowed, can, why_not
 from survivors_justice.training.models import TrainingRecord
 from survivors_justice.training.rules import training_gap

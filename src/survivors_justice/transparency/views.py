@@ -7,6 +7,7 @@ import html
 import re
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,16 +18,23 @@ from survivors_justice.accounts.middleware import public
 from survivors_justice.analytics.defaults import DEFAULT_THRESHOLD
 from survivors_justice.analytics.errors import AnalyticsError
 from survivors_justice.analytics.release import MEASURES
-from survivors_justice.permissions import Action, can, forbidden, require
+from survivors_justice.permissions import Action, can, forbidden, mark_refusal, require
 from survivors_justice.transparency import services
 from survivors_justice.transparency.models import Release, ReleaseState, ReleaseTable
 
 
-def _published(slug: str) -> Release:
+def _published(request: HttpRequest, slug: str) -> Release:
+    """The published release ``slug``; a prepared one answers exactly like one that does not
+    exist, and the attempt is audited like any record that may not be seen."""
     release = Release.objects.filter(slug=slug, state=ReleaseState.PUBLISHED).first()
     if release is None:
-        raise Http404("no such release")
+        _missing(request, "no such release")
     return release
+
+
+def _missing(request: HttpRequest, what: str) -> NoReturn:
+    mark_refusal(request, None)
+    raise Http404(what)
 
 
 @public
@@ -44,7 +52,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
 @public
 @require_GET
 def public_release(request: HttpRequest, slug: str) -> HttpResponse:
-    release = _published(slug)
+    release = _published(request, slug)
     return render(request, "transparency/release.html", {
         "release": release, "tables": release.tables.all(),
         "charts": _labels(release.charts),
@@ -62,9 +70,9 @@ def _labels(charts: dict[str, str]) -> dict[str, str]:
 def public_chart(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     """A frozen chart as an SVG image (shown with <img>, so its own styles apply under the
     page's content security policy)."""
-    release = _published(slug)
+    release = _published(request, slug)
     if name not in release.charts:
-        raise Http404("no such chart")
+        _missing(request, "no such chart")
     response = HttpResponse(release.charts[name], content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=3600"
     return response
@@ -73,10 +81,10 @@ def public_chart(request: HttpRequest, slug: str, name: str) -> HttpResponse:
 @public
 @require_GET
 def public_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
-    release = _published(slug)
+    release = _published(request, slug)
     found = ReleaseTable.objects.filter(release=release, name=table).first()
     if found is None:
-        raise Http404("no such table")
+        _missing(request, "no such table")
     response = HttpResponse(found.csv, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}-{table}.csv"'
     response["Cache-Control"] = "public, max-age=3600"

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -23,7 +23,7 @@ from survivors_justice.analytics import report as report_mod
 from survivors_justice.analytics.cli import By
 from survivors_justice.analytics.errors import AnalyticsError
 from survivors_justice.analytics.groups import Dimension, GeoLevel
-from survivors_justice.permissions import Action, require
+from survivors_justice.permissions import Action, not_found, require
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 FILE_ONLY = {By.SEXUAL_ORIENTATION, By.GENDER_IDENTITY}  # these need the store
@@ -161,7 +161,7 @@ def chart_svg(request: HttpRequest, name: str) -> HttpResponse:
         return _fail(request, exc)
     svgs = html_mod.chart_svgs(report)
     if name not in svgs:
-        raise Http404("no such chart")
+        return not_found(request, Action.ANALYST_WORKSPACE)
     response = HttpResponse(svgs[name], content_type="image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="{name}.svg"'
     return response
