@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "survivors_justice.cases",
     "survivors_justice.screening",
     "survivors_justice.public",
+    "survivors_justice.partners",
+    "survivors_justice.survivors",
 ]
 
 MIDDLEWARE = [
