@@ -91,6 +91,10 @@ def _register() -> None:
     app.command("screen")(screen)
     app.add_typer(report_app, name="report")
 
+    from survivors_justice.partners.cli import app as partners_app
+
+    app.add_typer(partners_app, name="partners")
+
 
 _register()
 

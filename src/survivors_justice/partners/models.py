@@ -42,6 +42,7 @@ class Borough(models.TextChoices):
 
 class Organisation(models.Model):
     hsds_id = models.CharField(max_length=36, unique=True, default=new_hsds_id)
+    extra = models.JSONField(default=dict, blank=True, help_text="HSDS columns kept as given")
     name = models.CharField(max_length=300)
     alternate_name = models.CharField(max_length=300, blank=True, default="")
     description = models.TextField()
@@ -57,6 +58,7 @@ class Organisation(models.Model):
 
 class Location(models.Model):
     hsds_id = models.CharField(max_length=36, unique=True, default=new_hsds_id)
+    extra = models.JSONField(default=dict, blank=True, help_text="HSDS columns kept as given")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="locations")
     location_type = models.CharField(max_length=10, default="physical")
@@ -80,6 +82,7 @@ class Location(models.Model):
 
 class Service(models.Model):
     hsds_id = models.CharField(max_length=36, unique=True, default=new_hsds_id)
+    extra = models.JSONField(default=dict, blank=True, help_text="HSDS columns kept as given")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="services")
     name = models.CharField(max_length=300)
@@ -108,6 +111,7 @@ class Service(models.Model):
 
 class ServiceAtLocation(models.Model):
     hsds_id = models.CharField(max_length=36, unique=True, default=new_hsds_id)
+    extra = models.JSONField(default=dict, blank=True, help_text="HSDS columns kept as given")
     service = models.ForeignKey(Service, on_delete=models.CASCADE)
     location = models.ForeignKey(Location, on_delete=models.CASCADE)
 
@@ -116,6 +120,7 @@ class ServiceLanguage(models.Model):
     """A language the service is given in (HSDS ``language``: ISO 639 code and name)."""
 
     hsds_id = models.CharField(max_length=36, unique=True, default=new_hsds_id)
+    extra = models.JSONField(default=dict, blank=True, help_text="HSDS columns kept as given")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
     code = models.CharField(max_length=12, db_index=True)
     name = models.CharField(max_length=100, blank=True, default="")
@@ -126,6 +131,7 @@ class ServiceArea(models.Model):
     """Where the service takes people from: a borough (HSDS ``service_area``)."""
 
     hsds_id = models.CharField(max_length=36, unique=True, default=new_hsds_id)
+    extra = models.JSONField(default=dict, blank=True, help_text="HSDS columns kept as given")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="areas")
     name = models.CharField(max_length=100, db_index=True)
     description = models.TextField(blank=True, default="")
@@ -135,12 +141,26 @@ class Schedule(models.Model):
     """Opening hours (HSDS ``schedule``: weekly, a day list and the opening and closing times)."""
 
     hsds_id = models.CharField(max_length=36, unique=True, default=new_hsds_id)
+    extra = models.JSONField(default=dict, blank=True, help_text="HSDS columns kept as given")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="schedules")
     freq = models.CharField(max_length=10, default="WEEKLY")
     byday = models.CharField(max_length=40, blank=True, default="", help_text="e.g. MO,TU,WE")
     opens_at = models.CharField(max_length=8, blank=True, default="")
     closes_at = models.CharField(max_length=8, blank=True, default="")
     description = models.TextField(blank=True, default="")
+
+
+class ForeignRow(models.Model):
+    """A row of an HSDS table the directory does not use (phones, contacts, funding...), kept
+    verbatim so that exporting gives back everything that was imported."""
+
+    resource = models.CharField(max_length=40)
+    hsds_id = models.CharField(max_length=100)
+    data = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["resource", "hsds_id"],
+                                               name="one_foreign_row_per_id")]
 
 
 class Membership(models.Model):
