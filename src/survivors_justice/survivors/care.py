@@ -236,7 +236,8 @@ def decide_certification(*, actor: Any, certification_id: int, state: str, on: d
         allowed = ({CertificationState.REFERRED} if cert.kind == CertificationKind.
                    CONTINUED_PRESENCE else {CertificationState.SIGNED, CertificationState.REFUSED})
         if state not in allowed:
-            raise ServicesError(f"a {cert.get_kind_display()} can become {sorted(allowed)}, "
+            raise ServicesError(f"a {cert.get_kind_display()} can become "
+                                f"{' or '.join(sorted(str(v.value) for v in allowed))}, "
                                 f"not {state!r}")
         cert.state = state
         if state == CertificationState.SIGNED:
