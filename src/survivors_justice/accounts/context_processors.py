@@ -32,9 +32,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("survivors:bookings", "Bookings", Action.CASELOAD),
     NavItem("survivors:certifications", "Certifications", Action.CERTIFICATIONS),
     NavItem("survivors:partner_referrals", "Referrals", Action.PARTNER_REFERRALS),
-    NavItem("survivors:partner_bookings", "On-site bookings", Action.PARTNER_BOOKINGS),
-    NavItem("partners:mine", "Our directory entry", Action.EDIT_DIRECTORY_ENTRY),
-    NavItem("partners:directory", "Partner directory", Action.DIRECTORY),
+    NavItem("survivors:partner_bookings", "Bookings", Action.PARTNER_BOOKINGS),
+    NavItem("partners:mine", "Our entry", Action.EDIT_DIRECTORY_ENTRY),
+    NavItem("partners:directory", "Directory", Action.DIRECTORY),
     NavItem("audit:log", "Audit log", Action.AUDIT_LOG),
     NavItem("accounts:users", "Accounts", Action.MANAGE_USERS),
 )

@@ -41,6 +41,7 @@ from survivors_justice.survivors.models import (
     Diversion,
     Domain,
     Goal,
+    Language,
     ReferralState,
     Room,
     StaffHours,
@@ -155,6 +156,7 @@ def detail(request: HttpRequest, survivor: Survivor) -> HttpResponse:
     consents = list(survivor.consents.select_related("organisation").order_by("-recorded_at"))
     return render(request, "survivors/detail.html", {
         "s": survivor, "name": display_name(survivor),
+        "language": dict(Language.choices).get(survivor.language, survivor.language),
         "sogi": {k: SOGI_LABELS.get(getattr(survivor, k), getattr(survivor, k))
                  for k in ("sexual_orientation", "gender_identity")},
         "consents": [(c, c.is_current(on)) for c in consents],
