@@ -8,7 +8,8 @@ Two ways in, one set of rules:
 
 Every endpoint asks :mod:`survivors_justice.permissions`, the same module the pages use: a case
 the caller may not see is a 404 whether or not it exists, and no error names anything of it.
-Every read of a defendant's record is audited; every write goes through ``cases/services.py``.
+Every read of a defendant's record is audited; every write goes through
+the cases services (``cases/decisions.py``).
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from pydantic import ConfigDict
 
-from survivors_justice.cases import services
+from survivors_justice.accounts.tokens import TOKEN_PREFIX, hash_token
+from survivors_justice.cases import decisions, paging, recommendations
 from survivors_justice.cases.flows import CaseState, IllegalTransition
 from survivors_justice.cases.models import ApiToken, Case, ChargingDecision
-from survivors_justice.cases.services import TOKEN_PREFIX, hash_token
 from survivors_justice.permissions import (
     Action,
     NotAllowed,
@@ -138,7 +139,7 @@ def _audit(request: HttpRequest, *, action: str, object_id: str, details: dict[s
 
     with transaction.atomic():
         record_event(
-            actor=services.actor_label(_principal(request)),
+            actor=decisions.actor_label(_principal(request)),
             action=action,
             object_type="case",
             object_id=object_id,
@@ -295,7 +296,7 @@ def _summary(case: Case) -> dict[str, Any]:
     }
 
 
-def _recommendation(rec: services.Recommendation) -> RecommendationOut:
+def _recommendation(rec: recommendations.Recommendation) -> RecommendationOut:
     return RecommendationOut(
         policy_id=rec.policy_id,
         policy_version=rec.policy_version,
@@ -356,8 +357,8 @@ def list_cases(
     qs = visible_cases(principal)
     if state is not None:
         qs = qs.filter(state=state)
-    result = services.page_of(
-        services.with_list_data(qs.order_by("pk")), page, services.API_PAGE_SIZE
+    result = paging.page_of(
+        paging.with_list_data(qs.order_by("pk")), page, paging.API_PAGE_SIZE
     )
     _audit(
         request,
@@ -381,12 +382,12 @@ def list_cases(
 def read_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     case = _visible_case(request, case_id)
     _audit(request, action="case.read", object_id=str(case.pk), details={})
-    decisions = case.decisions.select_related("decided_by").order_by("pk")
+    history = case.decisions.select_related("decided_by").order_by("pk")
     return {
         **_summary(case),
         "defendant": _defendant_detail(case),
-        "recommendation": _recommendation(services.recommend(case)),
-        "decisions": [_decision(d, case.state) for d in decisions],
+        "recommendation": _recommendation(recommendations.recommend(case)),
+        "decisions": [_decision(d, case.state) for d in history],
     }
 
 
@@ -409,14 +410,14 @@ def record_decision(
         raise HttpError(403, "Your role does not allow this.")
     try:
         if body.action == "accept":
-            decision = services.accept_recommendation(
+            decision = decisions.accept_recommendation(
                 actor=principal,
                 case_id=case.pk,
                 source=_source(request),
                 policy_version=body.policy_version,
             )
         else:
-            decision = services.override_recommendation(
+            decision = decisions.override_recommendation(
                 actor=principal,
                 case_id=case.pk,
                 outcomes=body.outcomes or {},
@@ -427,7 +428,7 @@ def record_decision(
             )
     except NotAllowed as exc:
         raise HttpError(403, "Your role does not allow this.") from exc
-    except (services.IntakeError, IllegalTransition) as exc:
+    except (decisions.IntakeError, IllegalTransition) as exc:
         raise HttpError(409, str(exc)) from exc
     case.refresh_from_db(fields=["state"])
     return Status(201, _decision(decision, case.state))
@@ -445,7 +446,7 @@ def review_override(request: HttpRequest, decision_id: int, body: ReviewIn) -> D
     if decision is None or not can(principal, Action.REVIEW_OVERRIDE, decision):
         raise HttpError(404, "Not found.")
     try:
-        decision = services.review_override(
+        decision = decisions.review_override(
             actor=principal,
             decision_id=decision.pk,
             approve=body.approve,
@@ -454,7 +455,7 @@ def review_override(request: HttpRequest, decision_id: int, body: ReviewIn) -> D
         )
     except NotAllowed as exc:
         raise HttpError(403, "Your role does not allow this.") from exc
-    except (services.IntakeError, IllegalTransition) as exc:
+    except (decisions.IntakeError, IllegalTransition) as exc:
         raise HttpError(409, str(exc)) from exc
     state = Case.objects.filter(pk=decision.case_id).values_list("state", flat=True).get()
     return _decision(decision, state)
@@ -473,7 +474,7 @@ def evaluate_policy(request: HttpRequest, facts: FactsIn) -> dict[str, Any]:
 
     _require(request, Action.EVALUATE_POLICY)
     try:
-        return services.evaluate_facts(facts.model_dump(exclude_unset=True))
+        return recommendations.evaluate_facts(facts.model_dump(exclude_unset=True))
     except FactsError as exc:
         raise HttpError(422, str(exc)) from exc
 

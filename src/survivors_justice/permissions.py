@@ -30,8 +30,7 @@ from survivors_justice.accounts.roles import Role
 from survivors_justice.cases.flows import CaseState
 
 if TYPE_CHECKING:
-    from survivors_justice.arrests.models import CaseRecheck
-    from survivors_justice.cases.models import Case, ChargingDecision
+    from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask
     from survivors_justice.survivors.consent import PartnerView
     from survivors_justice.survivors.models import Booking, Referral, Survivor
 
@@ -59,6 +58,13 @@ class Action(StrEnum):
     COMPLIANCE = "cases.compliance"  # figures: selling-sex cases declined, overridden, by whom
     RECHECKS = "cases.rechecks"  # decided cases whose recommendation a catalog correction changed
     REVIEW_RECHECK = "cases.review_recheck"  # obj: CaseRecheck — mark it looked at, with a note
+    RECORD_FACTS = "cases.record_facts"  # obj: Case — answer the policy's questions, amend charges
+    SUPERVISOR_DECIDE = "cases.supervisor_decide"  # obj: Case — decide a panel case, with reason
+    REOPEN_DECISION = "cases.reopen"  # obj: Case — reopen a decided case, with a reason
+    BULK_ACCEPT = "cases.bulk_accept"  # accept the recommendation for a filtered set of declines
+    DECIDED_CASES = "cases.decided"  # decided cases: one's own ("my decisions"), or all
+    FOLLOWUP_QUEUE = "cases.followups"  # the follow-up tasks of one's role
+    WORK_FOLLOWUP = "cases.work_followup"  # obj: FollowUpTask — take, assign, close
     EVALUATE_POLICY = "policy.evaluate"  # run facts (no person in them) through the policy
     API_DOCS = "api.docs"  # the OpenAPI description of the JSON API
     MANAGE_USERS = "accounts.manage"  # accounts, roles, lockout release
@@ -94,6 +100,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.DECIDE_CASE,
             Action.RECHECKS,
             Action.REVIEW_RECHECK,
+            Action.RECORD_FACTS,
+            Action.DECIDED_CASES,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
         }
@@ -107,15 +115,30 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.REVIEW_OVERRIDE,
             Action.COMPLIANCE,
             Action.RECHECKS,
+            Action.RECORD_FACTS,
+            Action.SUPERVISOR_DECIDE,
+            Action.REOPEN_DECISION,
+            Action.BULK_ACCEPT,
+            Action.DECIDED_CASES,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
         }
     ),
     Role.TRAFFICKING_ADA: frozenset(
-        {Action.PRIORITY_LIST, Action.VIEW_CASE, Action.EVALUATE_POLICY, Action.API_DOCS}
+        {
+            Action.PRIORITY_LIST,
+            Action.VIEW_CASE,
+            Action.RECORD_FACTS,
+            Action.FOLLOWUP_QUEUE,
+            Action.WORK_FOLLOWUP,
+            Action.EVALUATE_POLICY,
+            Action.API_DOCS,
+        }
     ),
     Role.ADVOCATE: frozenset(
         {
+            Action.FOLLOWUP_QUEUE,
+            Action.WORK_FOLLOWUP,
             Action.CASELOAD,
             Action.VIEW_SURVIVOR,
             Action.EDIT_SURVIVOR,
@@ -141,26 +164,36 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         {Action.EVALUATE_POLICY, Action.API_DOCS, Action.MANAGE_USERS, Action.AUDIT_LOG}
     ),
 }
-assert set(ROLE_ACTIONS) == set(Role.values), "every role needs a row in ROLE_ACTIONS"
-# An export is a list: whoever may export may see the list, and the cases in it.
-assert all(
-    {Action.INTAKE_QUEUE, Action.VIEW_CASE} <= acts
-    for acts in ROLE_ACTIONS.values()
-    if Action.EXPORT_CASES in acts
-)
-assert {r for r, acts in ROLE_ACTIONS.items() if Action.EVALUATE_POLICY in acts} <= _OFFICE_STAFF
-# Marking a recheck reviewed answers for a charging decision: only a role that may decide cases,
-# and one that can find the rechecks.
-assert all(
-    {Action.DECIDE_CASE, Action.RECHECKS} <= acts
-    for acts in ROLE_ACTIONS.values()
-    if Action.REVIEW_RECHECK in acts
-)
-# Whoever lists the rechecks may open those cases (an open recheck makes a decided case visible
-# to the roles that see intake, below).
-assert all(
-    Action.VIEW_CASE in acts for acts in ROLE_ACTIONS.values() if Action.RECHECKS in acts
-)
+
+
+class RoleTableError(RuntimeError):
+    """``ROLE_ACTIONS`` breaks one of the rules below; the message says which and how to fix it."""
+
+
+def check_role_table(table: dict[str, frozenset[Action]]) -> None:
+    """The role table's own rules; checked at import (a plain ``if``: it survives ``python -O``)."""
+    if set(table) != set(Role.values):
+        raise RoleTableError(
+            "every role needs a row in ROLE_ACTIONS; missing "
+            f"{sorted(set(Role.values) - set(table))}, "
+            f"unknown {sorted(set(table) - set(Role.values))}"
+        )
+    for role, acts in table.items():
+        # An export is a list: whoever may export may see the list, and the cases in it.
+        if Action.EXPORT_CASES in acts and not {Action.INTAKE_QUEUE, Action.VIEW_CASE} <= acts:
+            raise RoleTableError(f"{role} may export cases but not see the queue and the cases")
+        if Action.EVALUATE_POLICY in acts and role not in _OFFICE_STAFF:
+            raise RoleTableError(f"{role} may evaluate the policy but is not office staff")
+        # Marking a recheck reviewed answers for a charging decision: only a role that may decide
+        # cases, and one that can find the rechecks.
+        if Action.REVIEW_RECHECK in acts and not {Action.DECIDE_CASE, Action.RECHECKS} <= acts:
+            raise RoleTableError(f"{role} may review rechecks but not decide cases or list them")
+        # Whoever lists the rechecks may open those cases.
+        if Action.RECHECKS in acts and Action.VIEW_CASE not in acts:
+            raise RoleTableError(f"{role} may list rechecks but not open the cases")
+
+
+check_role_table(ROLE_ACTIONS)
 
 
 class NotAllowed(PermissionError):
@@ -186,36 +219,115 @@ def role_of(principal: Principal | Any) -> str | None:
 
 def _is_priority(case: Case) -> bool:
     """The case was decided with a priority charge (and is being prosecuted)."""
-    from survivors_justice.cases.services import is_priority_case
+    from survivors_justice.cases.predicates import is_priority_case
 
     return is_priority_case(case)
 
 
 def open_recheck_filter() -> Q:
     """Cases with a recheck nobody has marked reviewed yet (a ``Case`` query filter)."""
-    from survivors_justice.arrests.models import CaseRecheck
+    from survivors_justice.cases.models import CaseRecheck
 
     return Q(pk__in=CaseRecheck.objects.filter(reviewed_at__isnull=True).values("case_id"))
 
 
 def _has_open_recheck(case: Case) -> bool:
-    from survivors_justice.arrests.models import CaseRecheck
+    from survivors_justice.cases.models import CaseRecheck
 
     return CaseRecheck.objects.filter(case_id=case.pk, reviewed_at__isnull=True).exists()
 
 
-def _case_rule(role: str, action: Action, case: Case) -> bool:
-    if role in (Role.INTAKE_ADA, Role.SUPERVISOR):
-        if action is Action.VIEW_CASE:
-            # A decided case comes back into intake's view while a catalog correction asks a
-            # person to look at it again (an open CaseRecheck), and only then.
-            return case.state in INTAKE_STATES or _has_open_recheck(case)
-        if action is Action.DECIDE_CASE:
-            return role == Role.INTAKE_ADA and case.state == CaseState.INTAKE
+def _took_part(principal: Any, case: Case) -> bool:
+    """``principal`` decided the case, or approved or refused its override."""
+    from survivors_justice.cases.models import ChargingDecision
+
+    pk = getattr(principal, "pk", None)
+    return ChargingDecision.objects.filter(
+        Q(decided_by_id=pk) | Q(reviewed_by_id=pk), case_id=case.pk
+    ).exists()
+
+
+def _has_open_lead(case: Case) -> bool:
+    from survivors_justice.cases.models import FollowUpTask
+
+    return FollowUpTask.objects.filter(
+        case_id=case.pk, owner_role=Role.TRAFFICKING_ADA, state__in=("open", "in_progress")
+    ).exists()
+
+
+_DECIDED_STATES = frozenset({CaseState.DECLINED, CaseState.PROSECUTING, CaseState.PANEL_REVIEW})
+
+
+def _case_rule(role: str, principal: Any, action: Action, case: Case) -> bool:
+    if role == Role.SUPERVISOR:
+        if action in (Action.VIEW_CASE, Action.RECORD_FACTS):
+            return True  # a supervisor's view of any case
+        if action is Action.SUPERVISOR_DECIDE:
+            return case.state == CaseState.INTAKE
+        if action is Action.REOPEN_DECISION:
+            return case.state in _DECIDED_STATES
         return False
-    if role == Role.TRAFFICKING_ADA and action is Action.VIEW_CASE:
-        return case.state == CaseState.PANEL_REVIEW or _is_priority(case)
+    if role == Role.INTAKE_ADA:
+        if action is Action.VIEW_CASE:
+            # New cases; a decided case while a catalog correction asks a person to look at it
+            # again (an open CaseRecheck); and every case the prosecutor decided.
+            return (
+                case.state in INTAKE_STATES
+                or _has_open_recheck(case)
+                or _took_part(principal, case)
+            )
+        if action is Action.DECIDE_CASE:
+            return case.state == CaseState.INTAKE
+        if action is Action.RECORD_FACTS:
+            return case.state in INTAKE_STATES
+        return False
+    if role == Role.TRAFFICKING_ADA and action in (Action.VIEW_CASE, Action.RECORD_FACTS):
+        return (
+            case.state == CaseState.PANEL_REVIEW
+            or _is_priority(case)
+            or _has_open_lead(case)
+            or _intake_priority(case)
+        )
     return False
+
+
+def _intake_priority(case: Case) -> bool:
+    """A case in intake whose latest screening makes it a priority or panel case."""
+    if case.state not in INTAKE_STATES:
+        return False
+    from survivors_justice.cases.models import Case as CaseModel
+
+    return CaseModel.objects.filter(intake_priority_filter(), pk=case.pk).exists()
+
+
+def intake_priority_filter() -> Q:
+    """Cases in intake whose latest stored screening is a priority or panel case."""
+    from django.db.models import OuterRef, Subquery
+
+    from survivors_justice.screening.models import PolicyDecision
+
+    latest = PolicyDecision.objects.filter(case_id=OuterRef("pk")).order_by("-screened_at", "-pk")
+    return Q(state__in=INTAKE_STATES) & Q(
+        pk__in=_cases_with_latest(Subquery(latest.values("case_priority")[:1]))
+    )
+
+
+def _cases_with_latest(latest_priority: Any) -> Any:
+    from survivors_justice.cases.models import Case as CaseModel
+
+    return (
+        CaseModel.objects.filter(state__in=INTAKE_STATES)
+        .annotate(latest_priority=latest_priority)
+        .filter(latest_priority__in=(PRIORITY_OUTCOME, "panel_review"))
+        .values("pk")
+    )
+
+
+def _followup_rule(role: str, action: Action, task: FollowUpTask) -> bool:
+    return action is Action.WORK_FOLLOWUP and task.owner_role == role and task.state in (
+        "open",
+        "in_progress",
+    )
 
 
 def _decision_rule(role: str, principal: Any, action: Action, decision: ChargingDecision) -> bool:
@@ -242,11 +354,12 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
         return False
     if obj is None:
         return True
-    from survivors_justice.arrests.models import CaseRecheck
-    from survivors_justice.cases.models import Case, ChargingDecision
+    from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask
 
     if isinstance(obj, Case):
-        return _case_rule(role, action, obj)
+        return _case_rule(role, principal, action, obj)
+    if isinstance(obj, FollowUpTask):
+        return _followup_rule(role, action, obj)
     if isinstance(obj, ChargingDecision):
         return _decision_rule(role, principal, action, obj)
     if isinstance(obj, CaseRecheck):
@@ -371,21 +484,74 @@ def partner_view_of(principal: Principal | Any, survivor: Survivor) -> PartnerVi
 def visible_cases(principal: Principal | Any) -> QuerySet[Case]:
     """Exactly the cases ``principal`` may open (agrees with ``can(p, VIEW_CASE, case)``)."""
     from survivors_justice.cases.models import Case
-    from survivors_justice.cases.services import priority_case_filter
+    from survivors_justice.cases.predicates import priority_case_filter
 
     role = role_of(principal)
     if role is None or Action.VIEW_CASE not in ROLE_ACTIONS[role]:
         return Case.objects.none()
-    if role in (Role.INTAKE_ADA, Role.SUPERVISOR):
-        return Case.objects.filter(Q(state__in=INTAKE_STATES) | open_recheck_filter())
+    if role == Role.SUPERVISOR:
+        return Case.objects.all()
+    if role == Role.INTAKE_ADA:
+        return Case.objects.filter(
+            Q(state__in=INTAKE_STATES) | open_recheck_filter() | _took_part_filter(principal)
+        )
     if role == Role.TRAFFICKING_ADA:
-        return Case.objects.filter(Q(state=CaseState.PANEL_REVIEW) | priority_case_filter())
+        return Case.objects.filter(
+            Q(state=CaseState.PANEL_REVIEW)
+            | priority_case_filter()
+            | open_lead_filter()
+            | intake_priority_filter()
+        )
     return Case.objects.none()  # pragma: no cover - every role with VIEW_CASE is handled above
+
+
+def _took_part_filter(principal: Any) -> Q:
+    from survivors_justice.cases.models import ChargingDecision
+
+    pk = getattr(principal, "pk", None)
+    return Q(
+        pk__in=ChargingDecision.objects.filter(Q(decided_by_id=pk) | Q(reviewed_by_id=pk)).values(
+            "case_id"
+        )
+    )
+
+
+def open_lead_filter() -> Q:
+    """Cases with an open trafficking lead (a ``Case`` query filter)."""
+    from survivors_justice.cases.models import FollowUpTask
+
+    return Q(
+        pk__in=FollowUpTask.objects.filter(
+            owner_role=Role.TRAFFICKING_ADA, state__in=("open", "in_progress")
+        ).values("case_id")
+    )
+
+
+def followup_tasks(principal: Principal | Any) -> QuerySet[FollowUpTask]:
+    """The follow-up tasks of ``principal``'s role (none for a role without a queue)."""
+    from survivors_justice.cases.models import FollowUpTask
+
+    if not can(principal, Action.FOLLOWUP_QUEUE):
+        return FollowUpTask.objects.none()
+    return FollowUpTask.objects.filter(owner_role=role_of(principal))
+
+
+def decided_cases(principal: Principal | Any, *, mine: bool = True) -> QuerySet[ChargingDecision]:
+    """Decisions ``principal`` may list: their own (decided or reviewed), or for a supervisor,
+    every decision when ``mine`` is False."""
+    from survivors_justice.cases.models import ChargingDecision
+
+    if not can(principal, Action.DECIDED_CASES):
+        return ChargingDecision.objects.none()
+    if mine or role_of(principal) != Role.SUPERVISOR:
+        pk = getattr(principal, "pk", None)
+        return ChargingDecision.objects.filter(Q(decided_by_id=pk) | Q(reviewed_by_id=pk))
+    return ChargingDecision.objects.all()
 
 
 def open_rechecks(principal: Principal | Any) -> QuerySet[CaseRecheck]:
     """The rechecks nobody has marked reviewed, for a role that may list them (else none)."""
-    from survivors_justice.arrests.models import CaseRecheck
+    from survivors_justice.cases.models import CaseRecheck
 
     if not can(principal, Action.RECHECKS):
         return CaseRecheck.objects.none()

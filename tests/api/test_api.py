@@ -10,8 +10,8 @@ from django.test import Client
 from tests.cases.factories import BUYING, SELLING, make_case
 from tests.factories import make_user, signed_in_client
 
+from survivors_justice.accounts import tokens
 from survivors_justice.audit.models import AuditRecord
-from survivors_justice.cases import services
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import ApiToken, Case, ChargingDecision
 from survivors_justice.policy import load_policy
@@ -22,7 +22,7 @@ REASON = "The complaint shows she ran the operation and took the earnings of the
 
 def _token(role: str) -> tuple[str, Any]:
     owner = make_user(role)
-    _, secret = services.create_api_token(
+    _, secret = tokens.create_api_token(
         actor="test", name=f"client-{owner.pk}", role=role, owner_email=owner.email
     )
     return secret, owner
@@ -136,7 +136,7 @@ def test_a_revoked_token_stops_working_at_once() -> None:
     make_case(SELLING)
     secret, _ = _token("intake_ada")
     assert Client().get("/api/cases", **_bearer(secret)).status_code == 200
-    services.revoke_api_token(actor="test", name=ApiToken.objects.get().name)
+    tokens.revoke_api_token(actor="test", name=ApiToken.objects.get().name)
     assert Client().get("/api/cases", **_bearer(secret)).status_code == 401
     assert Client().get("/api/cases", **_bearer(secret + "x")).status_code == 401
 
@@ -144,7 +144,7 @@ def test_a_revoked_token_stops_working_at_once() -> None:
 def test_tokens_are_stored_only_as_a_hash() -> None:
     secret, _ = _token("analyst")
     row = ApiToken.objects.get()
-    assert secret not in (row.token_hash, row.prefix) and row.token_hash == services.hash_token(
+    assert secret not in (row.token_hash, row.prefix) and row.token_hash == tokens.hash_token(
         secret
     )
 
@@ -152,7 +152,7 @@ def test_tokens_are_stored_only_as_a_hash() -> None:
 def test_a_token_acts_with_its_role_not_its_owners() -> None:
     case = make_case(SELLING)
     owner = make_user("intake_ada")
-    _, secret = services.create_api_token(
+    _, secret = tokens.create_api_token(
         actor="test", name="reports", role="analyst", owner_email=owner.email
     )
     assert Client().get("/api/cases", **_bearer(secret)).status_code == 403

@@ -23,13 +23,13 @@ from typer.testing import CliRunner
 
 from survivors_justice.arrests.catalogs import catalog_digest, shipped_digest
 from survivors_justice.arrests.importer import ImportSummary
-from survivors_justice.arrests.models import Arrest, CaseRecheck, CatalogVersion, Charge
+from survivors_justice.arrests.models import Arrest, CatalogVersion, Charge
 from survivors_justice.arrests.resolve import FIELDS, resolve_charges, show
 from survivors_justice.arrests.stats import store_counts
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.audit.services import verify
-from survivors_justice.cases import services as intake
-from survivors_justice.cases.models import Case, ChargingDecision, Person
+from survivors_justice.cases import decisions
+from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, Person
 from survivors_justice.cli import app
 from survivors_justice.law import Catalog, ChargeStatus, load_catalog
 from survivors_justice.law.catalog import catalog_from_mapping
@@ -163,7 +163,9 @@ def test_a_decided_case_keeps_its_decision_and_is_flagged(
         Case.objects.filter(arrest__charges__section=PATRONIZING).order_by("pk")
     )
     decided_case = buyers[0]
-    decision = intake.accept_recommendation(actor=make_user("intake_ada"), case_id=decided_case.pk)
+    decision = decisions.accept_recommendation(
+        actor=make_user("intake_ada"), case_id=decided_case.pk
+    )
     decided_case.refresh_from_db()
     state = decided_case.state
     assert decision.recommended_priority == "prosecute"

@@ -23,9 +23,9 @@ from tests.factories import make_user
 
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.importer import ImportSummary
-from survivors_justice.arrests.models import CaseRecheck
 from survivors_justice.audit.models import AuditRecord
-from survivors_justice.cases.services import OUTCOME_LABELS
+from survivors_justice.cases.models import CaseRecheck
+from survivors_justice.cases.recommendations import OUTCOME_LABELS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 __all__ = ["run_import"]  # the fixture, shared with tests/arrests

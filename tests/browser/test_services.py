@@ -1,6 +1,7 @@
 """Survivor services in Chromium: consent, referral, service, and a revocation that takes effect.
 
-An advocate opens a record for a minor, records a consent for one partner and two categories
+An advocate takes intake's referral task for a minor (declined on a selling charge, real
+December 2017 arrest), opens the record from it, records a consent for one partner and two categories
 (contact details and case status), refers; the partner's staff accept and record a service; the
 advocate withdraws the consent, and the partner's next page no longer shows the person or the
 referral. axe-core finds no serious or critical violation on the pages. Screenshots:
@@ -21,6 +22,7 @@ from tests.browser.conftest import serious_violations
 from tests.browser.helpers import base_url, signed_in_page
 from tests.factories import make_user
 from tests.survivors.factories import make_org, make_partner_staff
+from tests.survivors.from_intake import minors_referral_task
 
 from survivors_justice.survivors.models import Disclosure, Referral, Survivor
 
@@ -43,18 +45,24 @@ def test_consent_referral_service_and_revocation(
     page = signed_in_page(axe_page, live_server, advocate)
     root = base_url(live_server)
 
+    # intake's screening referred a minor declined on a selling charge to an advocate
+    task = minors_referral_task()
     page.get_by_role("link", name="Caseload", exact=True).click()
-    page.get_by_role("link", name="Open a new record").click()
-    page.get_by_label("Given name").fill("Luz")
-    page.get_by_label("Family name").fill("Arcangel-Whitby")
-    tick(page, "Under 18")
+    expect(page.get_by_role("heading", name="Referral tasks from intake")).to_be_visible()
+    assert serious_violations(page) == []
+    screenshot("services-00-caseload-task", page)
+    page.locator(f"#take-task-{task.pk}").click()
+    expect(page.get_by_label("Given name")).to_have_value("Yesenia")
+    expect(page.get_by_label("Under 18")).to_be_checked()
     page.get_by_label("Language they prefer").select_option("es")
     page.get_by_label("Phone").fill("347-555-0188")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_role("heading", name="Luz Arcangel-Whitby")).to_be_visible()
-    expect(page.get_by_text("Under 18")).to_be_visible()
+    expect(page.get_by_role("heading", name="Yesenia Okonkwo-Delacroix")).to_be_visible()
+    expect(page.get_by_text(f"Case {task.case.number}: Declined on a selling charge")).to_be_visible()
     survivor = Survivor.objects.get()
     assert survivor.minor and survivor.advocate_id == advocate.pk
+    task.refresh_from_db()
+    assert task.state == "done"
 
     page.get_by_role("link", name="Record a consent").click()
     page.get_by_label("Organisation that may receive it").select_option(label=org.name)
@@ -82,12 +90,12 @@ def test_consent_referral_service_and_revocation(
     partner.get_by_role("link", name="Referrals", exact=True).click()
     person = f"Person {survivor.pk} (name not shared)"
     expect(partner.get_by_role("link", name=person)).to_be_visible()
-    expect(partner.locator("body")).not_to_contain_text("Arcangel")
+    expect(partner.locator("body")).not_to_contain_text("Okonkwo")
     assert serious_violations(partner) == []
     screenshot("services-02-partner-list", partner)
     partner.get_by_role("link", name=person).click()
     expect(partner.get_by_text("347-555-0188")).to_be_visible()
-    expect(partner.locator("body")).not_to_contain_text("Luz")
+    expect(partner.locator("body")).not_to_contain_text("Yesenia")
     tick(partner, "Accept")
     partner.get_by_role("button", name="Send the answer").click()
     expect(partner.locator("#referral-state")).to_have_text("Accepted")

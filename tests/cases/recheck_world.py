@@ -16,10 +16,9 @@ from tests.arrests.helpers import DEC_2017, read_rows, write_rows
 from survivors_justice.accounts.models import User
 from survivors_justice.arrests.catalogs import catalog_from_text
 from survivors_justice.arrests.importer import ImportSummary
-from survivors_justice.arrests.models import CaseRecheck
 from survivors_justice.arrests.resolve import resolve_charges
-from survivors_justice.cases import services as intake
-from survivors_justice.cases.models import Case
+from survivors_justice.cases import decisions
+from survivors_justice.cases.models import Case, CaseRecheck
 from survivors_justice.law import Catalog
 from survivors_justice.screening.services import screen_cases
 
@@ -50,7 +49,7 @@ def flag_a_decided_case(
     screen_cases(actor="test:screener")
     case = Case.objects.filter(arrest__charges__section=PATRONIZING).order_by("pk").first()
     assert case is not None
-    intake.accept_recommendation(actor=decider, case_id=case.pk)
+    decisions.accept_recommendation(actor=decider, case_id=case.pk)
     resolve_charges(
         actor="test:resolver", source="test", catalog=corrected_catalog(),
         catalog_source="230.04 read as selling",

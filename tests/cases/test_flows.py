@@ -37,8 +37,9 @@ def test_closed_is_final_and_says_so() -> None:
         check_transition("Q-2", CaseState.CLOSED, CaseState.INTAKE)
 
 
-def test_nothing_returns_to_intake() -> None:
-    assert all(CaseState.INTAKE not in targets for targets in TRANSITIONS.values())
+def test_only_a_decided_case_returns_to_intake_when_reopened() -> None:
+    back = {state for state, targets in TRANSITIONS.items() if CaseState.INTAKE in targets}
+    assert back == {CaseState.DECLINED, CaseState.PROSECUTING, CaseState.PANEL_REVIEW}
 
 
 def test_an_override_waits_then_goes_where_the_supervisor_says() -> None:

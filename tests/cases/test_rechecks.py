@@ -14,13 +14,12 @@ from tests.cases.recheck_world import flag_a_decided_case
 from tests.factories import make_user, sign_in
 
 from survivors_justice.arrests.importer import ImportSummary
-from survivors_justice.arrests.models import CaseRecheck
 from survivors_justice.arrests.stats import store_counts
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.audit.services import verify
 from survivors_justice.cases import rechecks
-from survivors_justice.cases.models import ChargingDecision
-from survivors_justice.cases.services import OUTCOME_LABELS
+from survivors_justice.cases.models import CaseRecheck, ChargingDecision
+from survivors_justice.cases.recommendations import OUTCOME_LABELS
 from survivors_justice.permissions import NotAllowed, visible_cases
 
 pytestmark = pytest.mark.django_db
@@ -107,8 +106,11 @@ def test_the_nav_links_rechecks_for_the_roles_that_may_list_them() -> None:
 def test_the_migration_gives_early_rechecks_per_charge_outcomes(
     tmp_path: Path, run_import: Callable[..., ImportSummary]
 ) -> None:
-    from django.apps import apps
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
 
+    # The models as that migration saw them (CaseRecheck was in the arrests app then).
+    apps = MigrationLoader(connection).project_state(("arrests", "0006_recheck_review")).apps
     fix = importlib.import_module(
         "survivors_justice.arrests.migrations.0006_recheck_review"
     ).per_charge_outcomes

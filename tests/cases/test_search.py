@@ -3,7 +3,7 @@
 The prostitution-related rows of the bundled file are imported as the importer opens them (case in
 intake, defendant not named), so the charge roles, boroughs and dates the filters read are the
 real ones. Expected results are computed from the file's own columns and from the recommendation
-the queue shows for each case (``services.recommend``), never hard-coded.
+the queue shows for each case (``recommendations.recommend``), never hard-coded.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tests.factories import make_user, sign_in, signed_in_client
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.importer import ImportSummary
 from survivors_justice.audit.models import AuditRecord
-from survivors_justice.cases import search, services
+from survivors_justice.cases import decisions, recommendations, search
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case
 from survivors_justice.cases.search import CaseFilter
@@ -101,17 +101,19 @@ def test_each_filter_finds_exactly_the_matching_cases(december: dict[str, dict[s
     # the recommendation the queue shows for each case
     for outcome in ("decline", "prosecute", "prosecute_priority"):
         wanted = expect(
-            lambda c, o=outcome: o in {ch.outcome for ch in services.recommend(c).charges}
+            lambda c, o=outcome: o in {ch.outcome for ch in recommendations.recommend(c).charges}
         )
         assert wanted and _queue_numbers(client, f"?outcome={outcome}") == wanted, outcome
-    sellers = expect(lambda c: "decline" in {ch.outcome for ch in services.recommend(c).charges})
+    sellers = expect(
+        lambda c: "decline" in {ch.outcome for ch in recommendations.recommend(c).charges}
+    )
     assert len(sellers) >= sum(r["LAW_CODE"] == SELLING for r in december.values()) > 0
     # filters combine
     assert _queue_numbers(client, "?borough=K&role=buyer&outcome=prosecute") == expect(
         lambda c: (
             row[c.pk]["ARREST_BORO"] == "K"
             and any(ch.role == "buyer" for ch in c.arrest.charges.all())
-            and "prosecute" in {ch.outcome for ch in services.recommend(c).charges}
+            and "prosecute" in {ch.outcome for ch in recommendations.recommend(c).charges}
         )
     )
 
@@ -197,7 +199,7 @@ def test_no_role_finds_a_case_it_may_not_open(role: str) -> None:
     intake_user = make_user("intake_ada")
     seller = make_case(SELLING, given_name="Anneliese", family_name="Varga-Whitlock")
     pending = make_case(SELLING, index=1)
-    services.override_recommendation(
+    decisions.override_recommendation(
         actor=intake_user,
         case_id=pending.pk,
         outcomes={"1": "prosecute"},
@@ -205,7 +207,7 @@ def test_no_role_finds_a_case_it_may_not_open(role: str) -> None:
         reason_text=REASON,
     )
     priority = make_case("PL 230345A", given_name="Barnaby", family_name="Quist-Holloway")
-    services.accept_recommendation(actor=intake_user, case_id=priority.pk)
+    decisions.accept_recommendation(actor=intake_user, case_id=priority.pk)
     make_case(BUYING, state=CaseState.PANEL_REVIEW)
     make_case(SELLING, index=2, state=CaseState.CLOSED)
     user = make_user(role)
@@ -280,7 +282,7 @@ def test_export_is_the_whole_filtered_list_with_real_values(
     rows = _csv(response)
     assert [r["case_number"] for r in rows] == _queue_numbers(client, "?role=buyer&sort=-arrested")
     assert len(rows) > 25  # more than one page of the queue
-    policy = services.current_policy()
+    policy = recommendations.current_policy()
     for r in rows:
         source = december[r["arrest_key"]]
         assert r["case_number"] == f"NYPD-{r['arrest_key']}"
@@ -292,7 +294,7 @@ def test_export_is_the_whole_filtered_list_with_real_values(
         )
         assert r["charges"] == source["LAW_CODE"] and r["charged_as"] == "buyer"
         case = Case.objects.get(number=r["case_number"])
-        rec = services.recommend(case)
+        rec = recommendations.recommend(case)
         assert r["recommendation"] == "; ".join(c.outcome for c in rec.charges)
         assert r["policy_version"] == f"{policy.id}@{policy.version}"
         # a supervisor may open these cases: the name columns are there (blank: NYPD names no one)

@@ -10,10 +10,10 @@ from tests.factories import make_user
 
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.audit.services import verify
-from survivors_justice.cases import services
+from survivors_justice.cases import compliance, decisions, recommendations
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, ChargingDecision, DecisionStatus
-from survivors_justice.permissions import NotAllowed, can, visible_cases
+from survivors_justice.permissions import Action, NotAllowed, can, visible_cases
 from survivors_justice.policy import load_policy
 
 pytestmark = pytest.mark.django_db
@@ -39,19 +39,19 @@ def _audit(case: Case, action: str) -> list[AuditRecord]:
 
 def test_recommendation_reads_the_arrest_and_leaves_the_unknown_unknown() -> None:
     case = make_case(BUYING)
-    rec = services.recommend(case)
+    rec = recommendations.recommend(case)
     policy = load_policy()
     assert (rec.policy_id, rec.policy_version) == (policy.id, policy.version)
     assert [c.outcome for c in rec.charges] == ["prosecute"]
     assert rec.charges[0].role == "buyer" and rec.charges[0].citations
     # coercion indicators are not in an arrest record: they are missing, never taken as false
     assert "indicators.force" in rec.missing_facts
-    assert services.case_facts(case)["indicators"]["force"] is None
+    assert recommendations.case_facts(case)["indicators"]["force"] is None
 
 
 def test_accepting_a_seller_case_declines_it_with_the_policy_version(intake: Any) -> None:
     case = make_case(SELLING)
-    decision = services.accept_recommendation(actor=intake, case_id=case.pk, source="127.0.0.1")
+    decision = decisions.accept_recommendation(actor=intake, case_id=case.pk, source="127.0.0.1")
     case.refresh_from_db()
     assert case.state == CaseState.DECLINED
     assert decision.status == DecisionStatus.FINAL and decision.seller_case
@@ -66,7 +66,7 @@ def test_accepting_a_seller_case_declines_it_with_the_policy_version(intake: Any
 
 def test_accepting_a_buyer_case_prosecutes(intake: Any) -> None:
     case = make_case(BUYING)
-    services.accept_recommendation(actor=intake, case_id=case.pk)
+    decisions.accept_recommendation(actor=intake, case_id=case.pk)
     case.refresh_from_db()
     assert case.state == CaseState.PROSECUTING
 
@@ -75,7 +75,7 @@ def test_only_an_intake_prosecutor_decides(supervisor: Any) -> None:
     case = make_case(SELLING)
     for actor in (supervisor, make_user("trafficking_ada"), make_user("admin")):
         with pytest.raises(NotAllowed, match=r"may not cases\.decide"):
-            services.accept_recommendation(actor=actor, case_id=case.pk)
+            decisions.accept_recommendation(actor=actor, case_id=case.pk)
     case.refresh_from_db()
     assert case.state == CaseState.INTAKE
     assert not ChargingDecision.objects.exists() and not _audit(case, "case.decision.accept")
@@ -83,16 +83,18 @@ def test_only_an_intake_prosecutor_decides(supervisor: Any) -> None:
 
 def test_a_decided_case_cannot_be_decided_again(intake: Any) -> None:
     case = make_case(BUYING)
-    services.accept_recommendation(actor=intake, case_id=case.pk)
-    with pytest.raises(NotAllowed):
-        services.accept_recommendation(actor=intake, case_id=case.pk)
+    decisions.accept_recommendation(actor=intake, case_id=case.pk)
+    other = make_user("intake_ada")
+    # a stale tab: the message says who decided it and when
+    with pytest.raises(decisions.AlreadyDecided, match=rf"decided by {intake.email} on "):
+        decisions.accept_recommendation(actor=other, case_id=case.pk)
     assert ChargingDecision.objects.filter(case=case).count() == 1
 
 
 def test_a_stale_policy_version_is_refused(intake: Any) -> None:
     case = make_case(SELLING)
-    with pytest.raises(services.RecommendationChanged, match=r"'1999\.0'"):
-        services.accept_recommendation(actor=intake, case_id=case.pk, policy_version="1999.0")
+    with pytest.raises(decisions.RecommendationChanged, match=r"'1999\.0'"):
+        decisions.accept_recommendation(actor=intake, case_id=case.pk, policy_version="1999.0")
     case.refresh_from_db()
     assert case.state == CaseState.INTAKE
 
@@ -107,7 +109,7 @@ def test_the_audit_record_and_the_decision_commit_together(
 
     monkeypatch.setattr("survivors_justice.audit.services.record_event", broken)
     with pytest.raises(RuntimeError):
-        services.accept_recommendation(actor=intake, case_id=case.pk)
+        decisions.accept_recommendation(actor=intake, case_id=case.pk)
     case.refresh_from_db()
     assert case.state == CaseState.INTAKE
     assert not ChargingDecision.objects.filter(case=case).exists()
@@ -115,7 +117,7 @@ def test_the_audit_record_and_the_decision_commit_together(
 
 def test_overriding_a_seller_decline_waits_for_a_supervisor(intake: Any, supervisor: Any) -> None:
     case = make_case(SELLING)
-    decision = services.override_recommendation(
+    decision = decisions.override_recommendation(
         actor=intake,
         case_id=case.pk,
         outcomes={"1": "prosecute"},
@@ -126,15 +128,15 @@ def test_overriding_a_seller_decline_waits_for_a_supervisor(intake: Any, supervi
     assert case.state == CaseState.OVERRIDE_PENDING
     assert decision.status == DecisionStatus.PENDING and decision.declines_overridden
     assert not decision.priority
-    [row] = services.compliance_figures().by_prosecutor
+    [row] = compliance.compliance_figures().by_prosecutor
     assert row.pending == 1
 
-    approved = services.review_override(actor=supervisor, decision_id=decision.pk, approve=True)
+    approved = decisions.review_override(actor=supervisor, decision_id=decision.pk, approve=True)
     case.refresh_from_db()
     assert approved.status == DecisionStatus.APPROVED and approved.reviewed_by == supervisor
     assert case.state == CaseState.PROSECUTING
     assert _audit(case, "case.decision.override") and _audit(case, "case.override.approve")
-    figures = services.compliance_figures()
+    figures = compliance.compliance_figures()
     assert figures.seller_cases == figures.overrides_requested == figures.overrides_approved == 1
     assert figures.by_supervisor[0].email == supervisor.email
     assert verify().ok
@@ -142,53 +144,56 @@ def test_overriding_a_seller_decline_waits_for_a_supervisor(intake: Any, supervi
 
 def test_a_refused_override_leaves_the_policy_decision(intake: Any, supervisor: Any) -> None:
     case = make_case(SELLING)
-    decision = services.override_recommendation(
+    decision = decisions.override_recommendation(
         actor=intake, case_id=case.pk, outcomes={"1": "prosecute"},
         reason_category="other", reason_text=REASON,
     )
-    with pytest.raises(services.ReasonRequired):
-        services.review_override(actor=supervisor, decision_id=decision.pk, approve=False)
-    services.review_override(
+    with pytest.raises(decisions.ReasonRequired):
+        decisions.review_override(actor=supervisor, decision_id=decision.pk, approve=False)
+    decisions.review_override(
         actor=supervisor, decision_id=decision.pk, approve=False,
         note="She sold sex; the policy declines her case whatever the arrangement.",
     )
     case.refresh_from_db()
     assert case.state == CaseState.DECLINED
-    with pytest.raises(services.OverrideNotPending):
-        services.review_override(actor=supervisor, decision_id=decision.pk, approve=True)
-    assert services.compliance_figures().overrides_refused == 1
+    with pytest.raises(decisions.OverrideNotPending):
+        decisions.review_override(actor=supervisor, decision_id=decision.pk, approve=True)
+    assert compliance.compliance_figures().overrides_refused == 1
 
 
 def test_an_intake_prosecutor_cannot_approve_an_override(intake: Any) -> None:
     case = make_case(SELLING)
-    decision = services.override_recommendation(
+    decision = decisions.override_recommendation(
         actor=intake, case_id=case.pk, outcomes={"1": "prosecute"},
         reason_category="other", reason_text=REASON,
     )
     with pytest.raises(NotAllowed):
-        services.review_override(actor=intake, decision_id=decision.pk, approve=True)
+        decisions.review_override(actor=intake, decision_id=decision.pk, approve=True)
     assert ChargingDecision.objects.get(pk=decision.pk).status == DecisionStatus.PENDING
 
 
-def test_an_override_that_declines_takes_effect_at_once(intake: Any) -> None:
+def test_declining_a_buyer_waits_for_a_supervisor(intake: Any, supervisor: Any) -> None:
     case = make_case(BUYING)
-    decision = services.override_recommendation(
+    decision = decisions.override_recommendation(
         actor=intake, case_id=case.pk, outcomes={"1": "decline"},
         reason_category="interests_of_justice", reason_text=REASON,
     )
     case.refresh_from_db()
-    assert decision.status == DecisionStatus.FINAL and not decision.seller_case
+    assert decision.status == DecisionStatus.PENDING and not decision.seller_case
+    assert case.state == CaseState.OVERRIDE_PENDING
+    decisions.review_override(actor=supervisor, decision_id=decision.pk, approve=True)
+    case.refresh_from_db()
     assert case.state == CaseState.DECLINED
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error"),
     [
-        ({"outcomes": {"1": "decline"}}, services.SameAsRecommendation),
-        ({"outcomes": {"1": "acquit"}}, services.NotAnOverrideChoice),
-        ({"outcomes": {"2": "prosecute"}}, services.ChargeOutcomesMismatch),
-        ({"reason_text": "because"}, services.ReasonRequired),
-        ({"reason_category": "hunch"}, services.UnknownReasonCategory),
+        ({"outcomes": {"1": "decline"}}, decisions.SameAsRecommendation),
+        ({"outcomes": {"1": "acquit"}}, decisions.NotAnOverrideChoice),
+        ({"outcomes": {"2": "prosecute"}}, decisions.ChargeOutcomesMismatch),
+        ({"reason_text": "because"}, decisions.ReasonRequired),
+        ({"reason_category": "hunch"}, decisions.UnknownReasonCategory),
     ],
 )
 def test_bad_overrides_are_refused_and_change_nothing(
@@ -202,7 +207,7 @@ def test_bad_overrides_are_refused_and_change_nothing(
         **kwargs,
     }
     with pytest.raises(error):
-        services.override_recommendation(actor=intake, case_id=case.pk, **args)
+        decisions.override_recommendation(actor=intake, case_id=case.pk, **args)
     case.refresh_from_db()
     assert case.state == CaseState.INTAKE and not ChargingDecision.objects.exists()
 
@@ -212,13 +217,15 @@ def test_trafficking_prosecutors_see_priority_and_panel_cases_only(intake: Any) 
     priority = make_case(TRAFFICKING)
     buyer = make_case(BUYING)
     panel = make_case(BUYING, index=1, state=CaseState.PANEL_REVIEW)
-    assert not can(trafficking, services.Action.VIEW_CASE, priority)  # still in intake
-    services.accept_recommendation(actor=intake, case_id=priority.pk)
-    services.accept_recommendation(actor=intake, case_id=buyer.pk)
+    assert not can(trafficking, Action.VIEW_CASE, priority)  # in intake, never screened
+    decisions.accept_recommendation(actor=intake, case_id=priority.pk)
+    decisions.accept_recommendation(actor=intake, case_id=buyer.pk)
     assert set(visible_cases(trafficking)) == {priority, panel}
     for case in Case.objects.all():
-        assert can(trafficking, services.Action.VIEW_CASE, case) == (case in {priority, panel})
-    assert set(visible_cases(intake)) == set()  # both left intake; the panel case is not theirs
+        assert can(trafficking, Action.VIEW_CASE, case) == (case in {priority, panel})
+    # both left intake; the prosecutor who decided them still sees them, not the panel case
+    assert set(visible_cases(intake)) == {priority, buyer}
+    assert set(visible_cases(make_user("intake_ada"))) == set()
 
 
 def test_visible_cases_agrees_with_can_for_every_role_and_state() -> None:
@@ -237,13 +244,13 @@ def test_visible_cases_agrees_with_can_for_every_role_and_state() -> None:
 def test_compliance_counts_by_prosecutor(supervisor: Any) -> None:
     ada1, ada2 = make_user("intake_ada"), make_user("intake_ada")
     for i in range(3):
-        services.accept_recommendation(actor=ada1, case_id=make_case(SELLING, index=i).pk)
-    services.accept_recommendation(actor=ada2, case_id=make_case(BUYING).pk)  # not a seller case
-    services.override_recommendation(
+        decisions.accept_recommendation(actor=ada1, case_id=make_case(SELLING, index=i).pk)
+    decisions.accept_recommendation(actor=ada2, case_id=make_case(BUYING).pk)  # not a seller case
+    decisions.override_recommendation(
         actor=ada2, case_id=make_case(SELLING, index=5).pk, outcomes={"1": "prosecute"},
         reason_category="other", reason_text=REASON,
     )
-    figures = services.compliance_figures()
+    figures = compliance.compliance_figures()
     assert (figures.seller_cases, figures.declined_as_recommended) == (4, 3)
     rows = {p.email: p for p in figures.by_prosecutor}
     assert (rows[ada1.email].declined, rows[ada1.email].overrides) == (3, 0)
@@ -259,16 +266,16 @@ def test_a_new_policy_document_is_never_answered_from_the_cache(
     from survivors_justice.policy import policy_documents
 
     case = make_case(BUYING)
-    assert [c.outcome for c in services.recommend(case).charges] == ["prosecute"]
+    assert [c.outcome for c in recommendations.recommend(case).charges] == ["prosecute"]
     [proposal] = [p for p in policy_documents() if "proposal-adult-buyers" in p.name]
-    monkeypatch.setattr(services, "current_policy", lambda: load(proposal))
-    rec = services.recommend(case)
+    monkeypatch.setattr(recommendations, "current_policy", lambda: load(proposal))
+    rec = recommendations.recommend(case)
     assert rec.policy_version == load(proposal).version
     assert [c.outcome for c in rec.charges] == ["decline"]  # the proposal declines adult buyers
 
 
 def test_changing_a_returned_decision_does_not_change_the_next_one() -> None:
-    facts = services.case_facts(make_case(SELLING))
-    first = services.evaluate_facts(facts)
+    facts = recommendations.case_facts(make_case(SELLING))
+    first = recommendations.evaluate_facts(facts)
     first["charges"][0]["outcome"] = "prosecute"
-    assert services.evaluate_facts(facts)["charges"][0]["outcome"] == "decline"
+    assert recommendations.evaluate_facts(facts)["charges"][0]["outcome"] == "decline"

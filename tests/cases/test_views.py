@@ -111,8 +111,10 @@ def test_accept_declines_and_returns_to_the_queue() -> None:
     assert f"Case {case.number}: the recommendation is recorded" in _text(response)
     case.refresh_from_db()
     assert case.state == CaseState.DECLINED
-    # the decided case has left intake: its page is now closed to intake
-    assert client.get(f"/cases/{case.pk}/").status_code == 404
+    # the decided case has left intake: its page stays open to whoever decided it, not others
+    assert client.get(f"/cases/{case.pk}/").status_code == 200
+    other, _ = signed_in_client("intake_ada")
+    assert other.get(f"/cases/{case.pk}/").status_code == 404
 
 
 def test_accept_under_an_old_policy_version_is_refused_with_a_message() -> None:

@@ -33,7 +33,7 @@ from survivors_justice.arrests.catalogs import (
 from survivors_justice.arrests.importer import ImportSummary
 from survivors_justice.arrests.models import CatalogVersion, Charge
 from survivors_justice.arrests.resolve import resolve_charges
-from survivors_justice.cases import services as intake
+from survivors_justice.cases import decisions
 from survivors_justice.cases.models import Case
 from survivors_justice.cli import app
 from survivors_justice.law import Catalog, load_catalog
@@ -109,7 +109,7 @@ def test_a_decision_reproduces_under_its_catalog_after_a_correction(
     services.screen_cases(actor="test:screener")
     case = Case.objects.filter(arrest__charges__section=PATRONIZING).order_by("pk").first()
     assert case is not None
-    intake.accept_recommendation(actor=make_user("intake_ada"), case_id=case.pk)
+    decisions.accept_recommendation(actor=make_user("intake_ada"), case_id=case.pk)
     made = services.latest_decision(case)
     assert made is not None and made.catalog is not None
     assert made.catalog.digest == shipped_digest() and made.catalog.text == shipped_text()

@@ -23,10 +23,9 @@ from tests.security.services_world import SURVIVOR_FAMILY_NAME, ServicesWorld, s
 
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.catalogs import catalog_version
-from survivors_justice.arrests.models import CaseRecheck
-from survivors_justice.cases import services
+from survivors_justice.cases import decisions
 from survivors_justice.cases.flows import CaseState
-from survivors_justice.cases.models import Case, ChargingDecision
+from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
 from survivors_justice.law import load_catalog
 from survivors_justice.permissions import visible_cases
 from survivors_justice.policy import load_policy
@@ -36,6 +35,7 @@ ROLES = [r.value for r in Role]
 EVERYONE = [*ROLES, ANON]
 OFFICE = ["intake_ada", "supervisor", "trafficking_ada", "analyst", "admin"]
 INTAKE_ROLES = {"intake_ada": 200, "supervisor": 200}
+TRAFFICKING_AND_SUPERVISOR = {"trafficking_ada": 200, "supervisor": 200}
 REASON = "The defendant recruited and managed the other people arrested with her."
 
 
@@ -63,7 +63,7 @@ def _world() -> World:
     intake_user = make_user("intake_ada", email="matrix-intake@example.test")
     intake = make_case(SELLING, given_name="Zephyrine", family_name="Abernathy-Quist")
     pending = make_case(SELLING, index=1, given_name="Odalys", family_name="Fenwick-Morrow")
-    decision = services.override_recommendation(
+    decision = decisions.override_recommendation(
         actor=intake_user,
         case_id=pending.pk,
         outcomes={"1": "prosecute"},
@@ -71,7 +71,7 @@ def _world() -> World:
         reason_text=REASON,
     )
     priority = make_case("PL 230345A", given_name="Casimir", family_name="Thornbury-Vale")
-    services.accept_recommendation(actor=intake_user, case_id=priority.pk)
+    decisions.accept_recommendation(actor=intake_user, case_id=priority.pk)
     panel = make_case(
         BUYING, state=CaseState.PANEL_REVIEW, given_name="Henrike", family_name="Lindqvist-Obi"
     )
@@ -79,7 +79,7 @@ def _world() -> World:
         SELLING, index=2, state=CaseState.CLOSED, given_name="Perpetua", family_name="Marchetti"
     )
     rechecked = make_case(BUYING, given_name="Anselma", family_name="Rooksby-Dervish")
-    accepted = services.accept_recommendation(actor=intake_user, case_id=rechecked.pk)
+    accepted = decisions.accept_recommendation(actor=intake_user, case_id=rechecked.pk)
     recheck = CaseRecheck.objects.create(
         case=rechecked,
         decision=accepted,
@@ -281,9 +281,10 @@ MATRIX: dict[str, list[Probe]] = {
     "cases:detail": [
         Probe("GET", lambda w: f"/cases/{w.intake.pk}/", INTAKE_ROLES, 404),
         Probe("GET", lambda w: f"/cases/{w.pending.pk}/", INTAKE_ROLES, 404),
-        Probe("GET", lambda w: f"/cases/{w.priority.pk}/", {"trafficking_ada": 200}, 404),
-        Probe("GET", lambda w: f"/cases/{w.panel.pk}/", {"trafficking_ada": 200}, 404),
-        Probe("GET", lambda w: f"/cases/{w.closed.pk}/", {}, 404),
+        # a supervisor sees any case; a decided case stays open to whoever decided it
+        Probe("GET", lambda w: f"/cases/{w.priority.pk}/", TRAFFICKING_AND_SUPERVISOR, 404),
+        Probe("GET", lambda w: f"/cases/{w.panel.pk}/", TRAFFICKING_AND_SUPERVISOR, 404),
+        Probe("GET", lambda w: f"/cases/{w.closed.pk}/", {"supervisor": 200}, 404),
         # a decided case is back in intake's view while a recheck of it is open
         Probe("GET", lambda w: f"/cases/{w.rechecked.pk}/", INTAKE_ROLES, 404),
         Probe("GET", lambda w: "/cases/99999999/", {}, 404),
@@ -345,9 +346,10 @@ MATRIX: dict[str, list[Probe]] = {
     "api:read_case": [
         Probe("GET", lambda w: f"/api/cases/{w.intake.pk}", {"intake_ada": 200, "supervisor": 200},
               404, anonymous=401),
-        Probe("GET", lambda w: f"/api/cases/{w.priority.pk}", {"trafficking_ada": 200}, 404,
+        Probe("GET", lambda w: f"/api/cases/{w.priority.pk}", TRAFFICKING_AND_SUPERVISOR, 404,
               anonymous=401),
-        Probe("GET", lambda w: f"/api/cases/{w.closed.pk}", {}, 404, anonymous=401),
+        Probe("GET", lambda w: f"/api/cases/{w.closed.pk}", {"supervisor": 200}, 404,
+              anonymous=401),
     ],
     "api:record_decision": [
         Probe(

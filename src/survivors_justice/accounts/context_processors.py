@@ -25,6 +25,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("accounts:home", "Home", None),
     NavItem("cases:queue", "Intake queue", Action.INTAKE_QUEUE),
     NavItem("cases:priority_list", "Priority cases", Action.PRIORITY_LIST),
+    NavItem("cases:followups", "Follow-ups", Action.FOLLOWUP_QUEUE),
+    NavItem("cases:decided", "Decided cases", Action.DECIDED_CASES),
     NavItem("cases:overrides", "Override queue", Action.OVERRIDE_QUEUE),
     NavItem("cases:rechecks", "Rechecks", Action.RECHECKS),
     NavItem("cases:compliance", "Compliance", Action.COMPLIANCE),
@@ -35,6 +37,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("survivors:partner_bookings", "Bookings", Action.PARTNER_BOOKINGS),
     NavItem("partners:mine", "Our entry", Action.EDIT_DIRECTORY_ENTRY),
     NavItem("partners:directory", "Directory", Action.DIRECTORY),
+    NavItem("cases:bulk_accept", "Accept declines", Action.BULK_ACCEPT),
     NavItem("audit:log", "Audit log", Action.AUDIT_LOG),
     NavItem("accounts:users", "Accounts", Action.MANAGE_USERS),
 )

@@ -12,7 +12,7 @@
   a case gets one (as an import would), and the existing cases of changed arrests are screened
   again under the policy in force with this catalog (new ``PolicyDecision`` rows, the old ones
   kept). A case a person has already decided keeps its decision and state; when its
-  recommendation changed it gets a :class:`~survivors_justice.arrests.models.CaseRecheck` row;
+  recommendation changed it gets a :class:`~survivors_justice.cases.models.CaseRecheck` row;
 - the run writes one audit record (``arrests.resolve``) with the counts and the catalog digest.
 
 A second run with the same catalog finds nothing to change.
@@ -42,11 +42,11 @@ from survivors_justice.arrests.catalogs import (
     known_version_id,
 )
 from survivors_justice.arrests.importer import IMPORT_LOCK, _column, open_cases
-from survivors_justice.arrests.models import Arrest, CaseRecheck, Charge
+from survivors_justice.arrests.models import Arrest, Charge
 from survivors_justice.arrests.reader import Charges
 from survivors_justice.audit.services import record_event
-from survivors_justice.cases.models import Case, ChargingDecision
-from survivors_justice.cases.services import case_facts
+from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
+from survivors_justice.cases.recommendations import case_facts
 from survivors_justice.law import Catalog, load_catalog
 from survivors_justice.policy import Decision, Policy, evaluate, load_policy
 from survivors_justice.screening.models import PolicyDecision

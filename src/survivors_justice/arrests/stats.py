@@ -9,9 +9,9 @@ from django.db.models import Count
 
 def store_counts() -> dict[str, Any]:
     from survivors_justice.arrests.catalogs import known_version_id, shipped_digest
-    from survivors_justice.arrests.models import Arrest, CaseRecheck, Charge
+    from survivors_justice.arrests.models import Arrest, Charge
     from survivors_justice.audit.models import AuditRecord
-    from survivors_justice.cases.models import Case
+    from survivors_justice.cases.models import Case, CaseRecheck
 
     by_role = {
         row["role"]: row["n"]

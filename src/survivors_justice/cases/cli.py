@@ -30,7 +30,7 @@ def create(
 ) -> None:
     """Create a token and print it once (only its hash is kept)."""
     setup()
-    from survivors_justice.cases.services import TokenError, create_api_token
+    from survivors_justice.accounts.tokens import TokenError, create_api_token
 
     try:
         token, secret = create_api_token(actor=_actor(), name=name, role=role, owner_email=owner)
@@ -45,7 +45,7 @@ def create(
 def revoke(name: Annotated[str, typer.Argument(help="The token's name.")]) -> None:
     """Revoke a token at once."""
     setup()
-    from survivors_justice.cases.services import TokenError, revoke_api_token
+    from survivors_justice.accounts.tokens import TokenError, revoke_api_token
 
     try:
         revoke_api_token(actor=_actor(), name=name)

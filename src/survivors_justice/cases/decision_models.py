@@ -15,6 +15,7 @@ from survivors_justice.fields import PersonalTextField
 class DecisionKind(models.TextChoices):
     ACCEPT = "accept", "Accepted the recommendation"
     OVERRIDE = "override", "Overrode the recommendation"
+    SUPERVISOR = "supervisor", "Decided by a supervisor instead of the review panel"
 
 
 class DecisionStatus(models.TextChoices):
@@ -22,6 +23,7 @@ class DecisionStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a supervisor"
     APPROVED = "approved", "Override approved by a supervisor"
     REFUSED = "refused", "Override refused by a supervisor"
+    REOPENED = "reopened", "Reopened by a supervisor"
 
 
 class OverrideReason(models.TextChoices):
@@ -69,9 +71,18 @@ class ChargingDecision(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = PersonalTextField()
+    # A supervisor reopened the decision (the case goes back to intake), with the reason.
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = PersonalTextField()
 
     class Meta:
-        indexes = [models.Index(fields=["status", "decided_at"])]
+        indexes = [
+            models.Index(fields=["status", "decided_at"]),
+            models.Index(fields=["decided_by", "decided_at"], name="decision_by_decider"),
+        ]
 
     def __str__(self) -> str:
         return f"decision {self.pk} on case {self.case_id} ({self.kind}, {self.status})"

@@ -1,7 +1,7 @@
 """The states of a case and the only transitions allowed between them.
 
 Any other transition raises :class:`IllegalTransition`; nothing changes a case's state except
-:func:`check_transition` callers in ``cases/services.py``.
+:func:`check_transition` callers in ``cases/decisions.py``.
 """
 
 from __future__ import annotations
@@ -31,9 +31,12 @@ TRANSITIONS: dict[CaseState, frozenset[CaseState]] = {
     CaseState.OVERRIDE_PENDING: frozenset(
         {CaseState.PROSECUTING, CaseState.DECLINED, CaseState.PANEL_REVIEW}
     ),
-    CaseState.PANEL_REVIEW: frozenset({CaseState.DECLINED, CaseState.PROSECUTING}),
-    CaseState.PROSECUTING: frozenset({CaseState.CLOSED}),
-    CaseState.DECLINED: frozenset({CaseState.CLOSED}),
+    # A supervisor may reopen a decision (with a reason): the case goes back to intake.
+    CaseState.PANEL_REVIEW: frozenset(
+        {CaseState.DECLINED, CaseState.PROSECUTING, CaseState.INTAKE}
+    ),
+    CaseState.PROSECUTING: frozenset({CaseState.CLOSED, CaseState.INTAKE}),
+    CaseState.DECLINED: frozenset({CaseState.CLOSED, CaseState.INTAKE}),
     CaseState.CLOSED: frozenset(),
 }
 

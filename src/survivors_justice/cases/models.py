@@ -53,6 +53,11 @@ class Case(models.Model):
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The current answers the policy reads ({fact key: value}, known answers only) and the case's
+    # charges after intake amendments ([[position, law code], ...]; null: the arrest's charges).
+    # Written only by cases/facts.py, with the CaseFact/ChargeAmendment rows that explain them.
+    known_facts = models.JSONField(default=dict, blank=True)
+    amended_charges = models.JSONField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["state", "opened_at"])]
@@ -70,13 +75,35 @@ from survivors_justice.cases.decision_models import (  # noqa: E402  (registrati
     DecisionStatus,
     OverrideReason,
 )
+from survivors_justice.cases.fact_models import (  # noqa: E402  (registration import)
+    AmendmentAction,
+    CaseFact,
+    ChargeAmendment,
+    FactAnswer,
+    FactSource,
+)
+from survivors_justice.cases.followup_models import (  # noqa: E402  (registration import)
+    FollowUpKind,
+    FollowUpState,
+    FollowUpTask,
+)
+from survivors_justice.cases.recheck_models import CaseRecheck  # noqa: E402  (registration)
 
 __all__ = [
+    "AmendmentAction",
     "ApiToken",
     "Case",
+    "CaseFact",
+    "CaseRecheck",
+    "ChargeAmendment",
     "ChargingDecision",
     "DecisionKind",
     "DecisionStatus",
+    "FactAnswer",
+    "FactSource",
+    "FollowUpKind",
+    "FollowUpState",
+    "FollowUpTask",
     "OverrideReason",
     "Person",
     "SelfReported",

@@ -1,4 +1,4 @@
-"""Decided cases to look at again after a charge-catalog correction (``arrests.CaseRecheck``).
+"""Decided cases to look at again after a charge-catalog correction (``cases.CaseRecheck``).
 
 ``sj import resolve`` adds a recheck when a corrected catalog changes the recommendation of a case
 a person already decided; the decision stands. Here: what changed, in plain words, for the case
@@ -15,9 +15,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from survivors_justice.arrests.models import CaseRecheck
-from survivors_justice.cases.models import Case
-from survivors_justice.cases.services import OUTCOME_LABELS, actor_label
+from survivors_justice.cases.decisions import actor_label
+from survivors_justice.cases.models import Case, CaseRecheck
+from survivors_justice.cases.recommendations import OUTCOME_LABELS
 from survivors_justice.permissions import Action, NotAllowed, can
 
 MIN_NOTE_CHARS = 10

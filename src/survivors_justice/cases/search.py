@@ -7,8 +7,8 @@ matches the case number and the NYPD arrest key only (docs/decisions.md).
 
 The recommended outcome is not stored: it is the policy in force applied to the case's facts
 today, as the queue shows it. Filtering on it reads the few columns the facts come from, in
-pages of the sorted query, and asks :func:`services.recommended_outcomes` (cached per distinct
-fact set), so page 1 stops as soon as it has its rows.
+pages of the sorted query, and asks :func:`recommendations.recommended_outcomes` (cached per
+distinct fact set), so page 1 stops as soon as it has its rows.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from survivors_justice.arrests.models import Charge
-from survivors_justice.cases import services
+from survivors_justice.cases import paging, recommendations
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case
 from survivors_justice.permissions import INTAKE_STATES, visible_cases
@@ -121,15 +121,19 @@ def _key(
     arrest_date: date,
     age_group: str,
     today: date,
+    known: dict[str, Any] | None = None,
+    amended: list[Any] | None = None,
 ) -> tuple[Any, ...]:
-    """`services.fact_key` from plain column values and `_charges_by_arrest`'s charges."""
-    return services.fact_key(
+    """`recommendations.fact_key` from plain column values and `_charges_by_arrest`'s charges."""
+    return recommendations.fact_key(
         arrest_law_code=law_code,
         charges=[(position, code) for position, code, _ in held],
         pd_cd=pd_cd,
         arrest_date=arrest_date,
         age_group=age_group,
         on=today,
+        known=known,
+        amended=amended,
     )
 
 
@@ -142,14 +146,19 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
         "arrest__pd_cd",
         "arrest__arrest_date",
         "arrest__age_group",
+        "known_facts",
+        "amended_charges",
     ).iterator(chunk_size=SCAN_CHUNK)
     today = timezone.localdate()
     found = 0
     while chunk := list(itertools.islice(rows, SCAN_CHUNK)):
         charges = _charges_by_arrest([r[1] for r in chunk])
-        for pk, arrest_id, law_code, pd_cd, arrest_date, age_group in chunk:
-            key = _key(charges.get(arrest_id, []), law_code, pd_cd, arrest_date, age_group, today)
-            if outcome in services.recommended_outcomes(key):
+        for pk, arrest_id, law_code, pd_cd, arrest_date, age_group, known, amended in chunk:
+            key = _key(
+                charges.get(arrest_id, []), law_code, pd_cd, arrest_date, age_group, today,
+                known, amended,
+            )
+            if outcome in recommendations.recommended_outcomes(key):
                 yield pk
                 found += 1
                 if limit is not None and found >= limit:
@@ -167,19 +176,19 @@ def matching_ids(principal: Any, f: CaseFilter, limit: int | None = None) -> lis
 
 def in_order(ids: list[int]) -> list[Case]:
     """The cases ``ids`` with what a list shows of them, in the order given."""
-    by_pk = {c.pk: c for c in services.with_list_data(Case.objects.filter(pk__in=ids))}
+    by_pk = {c.pk: c for c in paging.with_list_data(Case.objects.filter(pk__in=ids))}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def page(principal: Any, f: CaseFilter, number: int, size: int) -> services.Page:
+def page(principal: Any, f: CaseFilter, number: int, size: int) -> paging.Page:
     """One page of the filtered queue (no COUNT(*): one row more than shown says "next")."""
     number = max(1, number)
     if not f.outcome:
-        qs = services.with_list_data(filtered_cases(principal, f))
-        return services.page_of(qs, number, size)
+        qs = paging.with_list_data(filtered_cases(principal, f))
+        return paging.page_of(qs, number, size)
     ids = matching_ids(principal, f, limit=number * size + 1)
     shown = ids[(number - 1) * size : number * size]
-    return services.Page(items=in_order(shown), number=number, has_next=len(ids) > number * size)
+    return paging.Page(items=in_order(shown), number=number, has_next=len(ids) > number * size)
 
 
 # --- the CSV export ----------------------------------------------------------------------------
@@ -231,6 +240,8 @@ _EXPORT_VALUES = (
     "arrest__age_group",
     "arrest__law_code",
     "arrest__pd_cd",
+    "known_facts",
+    "amended_charges",
 )
 
 
@@ -249,10 +260,10 @@ def _export_rows(ids: list[int], columns: tuple[str, ...]) -> Iterator[list[str]
             if pk not in rows:
                 continue
             (_, number, state, opened_at, arrest_id, arrest_key, arrest_date, borough, precinct,
-             age_group, law_code, pd_cd, *names) = rows[pk]  # fmt: skip
+             age_group, law_code, pd_cd, known, amended, *names) = rows[pk]  # fmt: skip
             held = charges.get(arrest_id, [])
-            rec = services.recommendation_for(
-                _key(held, law_code, pd_cd, arrest_date, age_group, today)
+            rec = recommendations.recommendation_for(
+                _key(held, law_code, pd_cd, arrest_date, age_group, today, known, amended)
             )
             values: dict[str, object] = {
                 "case_number": number,

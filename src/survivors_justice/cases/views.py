@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
@@ -20,21 +21,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from survivors_justice.arrests.models import CaseRecheck
+from survivors_justice.accounts.models import User
 from survivors_justice.audit.reads import audit_list_read, audit_read
 from survivors_justice.audit.services import record_event
+from survivors_justice.cases import compliance as compliance_figures_of
+from survivors_justice.cases import decisions, facts, paging, recommendations, search
 from survivors_justice.cases import rechecks as recheck_services
-from survivors_justice.cases import search, services
-from survivors_justice.cases.flows import IllegalTransition
+from survivors_justice.cases.flows import CaseState, IllegalTransition
 from survivors_justice.cases.forms import (
     AcceptForm,
+    AmendChargeForm,
+    FactsForm,
     OverrideForm,
     QueueFilterForm,
+    ReasonForm,
     RecheckReviewForm,
     ReviewForm,
 )
-from survivors_justice.cases.models import Case, ChargingDecision, DecisionStatus
-from survivors_justice.cases.services import OUTCOME_LABELS
+from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, DecisionStatus
+from survivors_justice.cases.recommendations import OUTCOME_LABELS
 from survivors_justice.permissions import (
     Action,
     NotAllowed,
@@ -49,6 +54,14 @@ from survivors_justice.permissions import (
 )
 
 PAGE_SIZE = 25
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The signed-in account (the middleware lets no one else reach these views)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("sign in first")
+    return user
 
 
 def source_of(request: HttpRequest) -> str:
@@ -66,13 +79,13 @@ def _page_number(request: HttpRequest) -> int:
         return 1
 
 
-_RENDERED: dict[tuple[str, int], tuple[services.Recommendation, str]] = {}
+_RENDERED: dict[tuple[str, int], tuple[recommendations.Recommendation, str]] = {}
 
 
-def _rendered(template: str, rec: services.Recommendation) -> str:
+def _rendered(template: str, rec: recommendations.Recommendation) -> str:
     """``template`` rendered with nothing but ``rec`` in its context.
 
-    Recommendations are shared between cases with the same facts (services.recommend), so a
+    Recommendations are shared between cases with the same facts (recommendations.recommend), so a
     fragment that shows only the recommendation is rendered once per distinct one and process,
     not once per row or page view.
     """
@@ -87,14 +100,14 @@ def _rendered(template: str, rec: services.Recommendation) -> str:
     return html
 
 
-def _cells(rec: services.Recommendation) -> str:
+def _cells(rec: recommendations.Recommendation) -> str:
     return _rendered("cases/_queue_rec_cells.html", rec)
 
 
 def _rows(cases: list[Case]) -> list[dict[str, Any]]:
     rows = []
     for case in cases:
-        rec = services.recommend(case)
+        rec = recommendations.recommend(case)
         rows.append({"case": case, "rec": rec, "cells": _cells(rec)})
     return rows
 
@@ -182,23 +195,23 @@ def queue_export(request: HttpRequest) -> HttpResponseBase:
 @require(Action.PRIORITY_LIST)
 def priority_list(request: HttpRequest) -> HttpResponse:
     """Priority and panel cases (trafficking prosecutors)."""
-    qs = services.with_list_data(visible_cases(request.user).order_by("-pk"))  # newest first
-    page = services.page_of(qs, _page_number(request), PAGE_SIZE)
+    qs = paging.with_list_data(visible_cases(request.user).order_by("-pk"))  # newest first
+    page = paging.page_of(qs, _page_number(request), PAGE_SIZE)
     audit_list_read(request, page.items, action="cases.priority_list.read")
     return render(request, "cases/priority_list.html", {"page": page})
 
 
 def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
     prefetch_related_objects([case.arrest], "charges")  # one query, read twice below
-    rec = services.recommend(case)
-    decisions = list(case.decisions.select_related("decided_by", "reviewed_by").order_by("pk"))
-    pending = next((d for d in decisions if d.status == DecisionStatus.PENDING), None)
+    rec = recommendations.recommend(case)
+    history = list(case.decisions.select_related("decided_by", "reviewed_by").order_by("pk"))
+    pending = next((d for d in history if d.status == DecisionStatus.PENDING), None)
     context: dict[str, Any] = {
         "case": case,
         "rec": rec,
         "rec_section": _rendered("cases/_case_rec_section.html", rec),
         "labels": OUTCOME_LABELS,
-        "decisions": decisions,
+        "decisions": history,
         "can_decide": can(request.user, Action.DECIDE_CASE, case),
         "pending": pending,
         "can_review": pending is not None and can(request.user, Action.REVIEW_OVERRIDE, pending),
@@ -208,6 +221,27 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "can_review_recheck": can(request.user, Action.REVIEW_RECHECK),
         "recheck_form": RecheckReviewForm(),
     }
+    current = facts.current_answers(case)
+    context.update(
+        {
+            "can_record_facts": can(request.user, Action.RECORD_FACTS, case),
+            "answers": [(q, current.get(q.fact)) for q in facts.QUESTIONS],
+            "facts_form": FactsForm(current=current),
+            "amend_form": AmendChargeForm(),
+            "can_amend": can(request.user, Action.RECORD_FACTS, case)
+            and case.state == CaseState.INTAKE,
+            "amendments": list(case.amendments.select_related("amended_by").order_by("pk")),
+            "fact_history": list(
+                case.facts.select_related("given_by").order_by("-given_at", "-pk")[:50]
+            ),
+            "panel_case": "panel_review" in rec.outcomes.values(),
+            "can_supervisor_decide": "panel_review" in rec.outcomes.values()
+            and can(request.user, Action.SUPERVISOR_DECIDE, case),
+            "can_reopen": can(request.user, Action.REOPEN_DECISION, case),
+            "reopen_form": ReasonForm(),
+            "tasks": list(case.followups.select_related("owner").order_by("pk")),
+        }
+    )
     context.update(extra)
     return context
 
@@ -219,33 +253,70 @@ def case_detail(request: HttpRequest, case: Case) -> HttpResponse:
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
+def _stale(request: HttpRequest, pk: int) -> HttpResponse | None:
+    """A decision asked of a case that left intake meanwhile (a stale tab, another person): say
+    what happened, who decided it and when, instead of a bare 404. Only for a role that decides
+    cases; anyone else gets what ``case_view`` gives."""
+    if not can(request.user, Action.DECIDE_CASE):
+        return None
+    case = Case.objects.filter(pk=pk).first()
+    if case is None or case.state == CaseState.INTAKE:
+        return None
+    messages.error(request, str(decisions.AlreadyDecided(case, decisions.in_force_decision(case))))
+    if can(request.user, Action.VIEW_CASE, case):
+        return redirect("cases:detail", pk=case.pk)
+    return redirect("cases:queue")
+
+
+def stale_guard(view: Any) -> Any:
+    def inner(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        stale = _stale(request, pk)
+        if stale is not None:
+            if _htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = stale["Location"]
+                return response
+            return stale
+        result: HttpResponseBase = view(request, pk, *args, **kwargs)
+        return result
+
+    inner.__name__ = getattr(view, "__name__", "view")
+    return inner
+
+
 @require_POST
+@stale_guard
 @case_view(Action.DECIDE_CASE)
 def accept(request: HttpRequest, case: Case) -> HttpResponse:
     form = AcceptForm(request.POST)
     if not form.is_valid():
         return redirect("cases:detail", pk=case.pk)
     try:
-        services.accept_recommendation(
-            actor=request.user,
+        decisions.accept_recommendation(
+            actor=signed_in(request),
             case_id=case.pk,
             source=source_of(request),
             policy_version=form.cleaned_data["policy_version"],
         )
-    except (services.IntakeError, IllegalTransition) as exc:
+    except (decisions.IntakeError, IllegalTransition) as exc:
         messages.error(request, str(exc))
         return redirect("cases:detail", pk=case.pk)
     except NotAllowed:
         return forbidden(request)
-    messages.success(request, f"Case {case.number}: the recommendation is recorded as decided.")
+    text = f"Case {case.number}: the recommendation is recorded as decided."
+    opened = case.followups.filter(state="open").count()
+    if opened:
+        text += f" {opened} follow-up task(s) opened for the advocates or trafficking prosecutors."
+    messages.success(request, text)
     return redirect("cases:queue")
 
 
 @require_http_methods(["GET", "POST"])
+@stale_guard
 @case_view(Action.DECIDE_CASE)
 def override(request: HttpRequest, case: Case) -> HttpResponse:
     """GET: the override form (an HTMX fragment, or the full case page). POST: record it."""
-    rec = services.recommend(case)
+    rec = recommendations.recommend(case)
     template = "cases/_override_form.html" if _htmx(request) else "cases/override.html"
     if request.method == "GET":
         form = OverrideForm(recommendation=rec)
@@ -253,8 +324,8 @@ def override(request: HttpRequest, case: Case) -> HttpResponse:
     form = OverrideForm(request.POST, recommendation=rec)
     if form.is_valid():
         try:
-            decision = services.override_recommendation(
-                actor=request.user,
+            decision = decisions.override_recommendation(
+                actor=signed_in(request),
                 case_id=case.pk,
                 outcomes=form.outcomes(),
                 reason_category=form.cleaned_data["reason_category"],
@@ -264,13 +335,13 @@ def override(request: HttpRequest, case: Case) -> HttpResponse:
             )
         except NotAllowed:
             return forbidden(request)
-        except (services.IntakeError, IllegalTransition) as exc:
+        except (decisions.IntakeError, IllegalTransition) as exc:
             form.add_error(None, str(exc))
         else:
             if decision.status == DecisionStatus.PENDING:
                 text = (
                     f"Case {case.number}: your override is recorded and waits for a supervisor; "
-                    "the policy's decline stands until then."
+                    "nothing of it takes effect until then."
                 )
             else:
                 text = f"Case {case.number}: your override is recorded."
@@ -290,18 +361,18 @@ def override(request: HttpRequest, case: Case) -> HttpResponse:
 @require_GET
 @require(Action.OVERRIDE_QUEUE)
 def override_queue(request: HttpRequest) -> HttpResponse:
-    decisions = list(
+    waiting = list(
         reviewable_overrides(request.user)
         .select_related("case", "case__defendant", "decided_by")
         .order_by("decided_at", "pk")[:200]
     )
-    for d in decisions:
-        d.rows = services.override_rows(d)  # type: ignore[attr-defined]  # template-only data
-    audit_list_read(request, [d.case for d in decisions], action="cases.override_queue.read")
+    for d in waiting:
+        d.rows = decisions.override_rows(d)  # type: ignore[attr-defined]  # template-only data
+    audit_list_read(request, [d.case for d in waiting], action="cases.override_queue.read")
     return render(
         request,
         "cases/override_queue.html",
-        {"decisions": decisions, "labels": OUTCOME_LABELS, "form": ReviewForm()},
+        {"decisions": waiting, "labels": OUTCOME_LABELS, "form": ReviewForm()},
     )
 
 
@@ -317,8 +388,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("cases:overrides")
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        services.review_override(
-            actor=request.user,
+        decisions.review_override(
+            actor=signed_in(request),
             decision_id=decision.pk,
             approve=approve,
             note=form.cleaned_data["note"],
@@ -326,7 +397,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except NotAllowed:
         return forbidden(request)
-    except (services.IntakeError, IllegalTransition) as exc:
+    except (decisions.IntakeError, IllegalTransition) as exc:
         messages.error(request, str(exc))
         return redirect("cases:overrides")
     verb = "approved" if approve else "refused"
@@ -337,7 +408,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @require(Action.COMPLIANCE)
 def compliance(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/compliance.html", {"figures": services.compliance_figures()})
+    figures = compliance_figures_of.compliance_figures()
+    return render(request, "cases/compliance.html", {"figures": figures})
 
 
 @require_GET
@@ -374,7 +446,7 @@ def recheck_review(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("cases:detail", pk=recheck.case_id)
     try:
         recheck_services.mark_reviewed(
-            actor=request.user,
+            actor=signed_in(request),
             recheck_id=recheck.pk,
             note=form.cleaned_data["note"],
             source=source_of(request),

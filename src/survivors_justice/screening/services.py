@@ -1,7 +1,7 @@
 """Screen stored cases with the policy engine, store each decision, and replay stored decisions.
 
 Each write is one function, one transaction, with its audit record inside it. The facts of a case
-come from ``cases.services.case_facts`` (the same facts the intake pages show), so a stored
+come from ``cases.recommendations.case_facts`` (the same facts the intake pages show), so a stored
 decision is exactly what a prosecutor would see for that case on that date.
 """
 
@@ -26,7 +26,7 @@ from survivors_justice.arrests.catalogs import (
 )
 from survivors_justice.arrests.models import CatalogVersion
 from survivors_justice.cases.models import Case
-from survivors_justice.cases.services import case_facts
+from survivors_justice.cases.recommendations import case_facts, charge_positions
 from survivors_justice.law import Catalog, load_catalog
 from survivors_justice.policy import Decision, Policy, evaluate, find_policy, load_policy
 from survivors_justice.policy.errors import PolicyNotFoundError
@@ -74,7 +74,7 @@ def latest_decision(case: Case) -> PolicyDecision | None:
 
 
 def _positions(case: Case) -> list[int]:
-    return sorted(c.position for c in case.arrest.charges.all()) or [1]
+    return charge_positions(case)
 
 
 def _digest(text: str) -> str:

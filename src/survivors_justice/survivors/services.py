@@ -93,6 +93,44 @@ def open_survivor(*, actor: Any, source: str, fields: Mapping[str, Any],
     return survivor
 
 
+def open_from_task(*, actor: Any, task_id: int, source: str,
+                   fields: Mapping[str, Any]) -> Survivor:
+    """Take intake's "refer to an advocate" task, open the person's record linked to the case
+    (as the person declined on a selling charge), and close the task as done."""
+    from survivors_justice.cases import followups
+    from survivors_justice.cases.models import FollowUpKind, FollowUpState, FollowUpTask
+
+    with transaction.atomic():
+        task = FollowUpTask.objects.get(pk=task_id)
+        if task.kind != FollowUpKind.REFER_TO_ADVOCATE:
+            raise ServicesError(f"task {task_id} is a {task.kind!r} task, not a referral to an "
+                                "advocate")
+        if not (task.state == FollowUpState.IN_PROGRESS and task.owner_id == actor.pk):
+            followups.take(actor=actor, task_id=task.pk, source=source)
+        survivor = open_survivor(actor=actor, source=source, fields=fields,
+                                 case_id=task.case_id, relation=CaseRelation.DECLINED_SELLER)
+        followups.close(actor=actor, task_id=task.pk, done=True,
+                        note=f"Survivor record {survivor.pk} opened", source=source)
+    return survivor
+
+
+def task_prefill(task_id: int, actor: Any) -> dict[str, Any] | None:
+    """What intake knows of the person a referral task is about (for the advocate's form)."""
+    from survivors_justice.cases.models import FollowUpKind, FollowUpTask
+
+    task = (FollowUpTask.objects.select_related("case__defendant", "case__arrest")
+            .filter(pk=task_id, kind=FollowUpKind.REFER_TO_ADVOCATE).first())
+    if task is None or not can(actor, Action.WORK_FOLLOWUP, task):
+        return None
+    person = task.case.defendant
+    return {"task": task, "initial": {
+        "given_name": person.given_name, "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth or None, "phone": person.phone,
+        "email": person.email, "address": person.address,
+        "minor": task.case.arrest.age_group == "<18",
+    }}
+
+
 def update_survivor(*, actor: Any, survivor_id: int, source: str,
                     fields: Mapping[str, Any]) -> Survivor:
     with transaction.atomic():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -120,32 +120,46 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 
 def _referral_tasks(request: HttpRequest) -> list[Any]:
-    """Intake's open "refer to an advocate" follow-up tasks (when intake provides them)."""
-    try:
-        from survivors_justice.cases.models import FollowUpTask  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return []
-    return list(  # pragma: no cover - only with intake's follow-up tasks
-        FollowUpTask.objects.filter(kind="refer_to_advocate", state__in=["open", "in_progress"])
-        .filter(Q(owner__isnull=True) | Q(owner_id=request.user.pk))
-        .select_related("case").order_by("due_date")[:PAGE_SIZE]
+    """Intake's open "refer to an advocate" tasks nobody took yet, or that are the advocate's."""
+    from survivors_justice.cases.followups import queue
+    from survivors_justice.cases.models import FollowUpKind
+
+    return list(
+        queue(cast(Any, request.user)).filter(kind=FollowUpKind.REFER_TO_ADVOCATE)
+        .filter(Q(owner__isnull=True) | Q(owner_id=request.user.pk))[:PAGE_SIZE]
     )
 
 
 @require_http_methods(["GET", "POST"])
 @require(Action.OPEN_SURVIVOR)
 def new_survivor(request: HttpRequest) -> HttpResponse:
-    form = forms.SurvivorForm(request.POST or None)
+    """A new record; from intake's referral task (``?task=``) it starts from what intake knows."""
+    task_id = request.POST.get("task") or request.GET.get("task")
+    prefill = None
+    if task_id:
+        if not str(task_id).isdigit():
+            return not_found(request)
+        prefill = services.task_prefill(int(task_id), request.user)
+        if prefill is None:
+            return not_found(request)
+    form = forms.SurvivorForm(request.POST or None,
+                              initial=prefill["initial"] if prefill else None)
     if request.method == "POST" and form.is_valid():
         try:
-            survivor = services.open_survivor(actor=request.user, source=source_of(request),
-                                              fields=form.survivor_fields())
-        except services.ServicesError as exc:
+            if prefill:
+                survivor = services.open_from_task(actor=request.user, task_id=int(task_id or 0),
+                                                   source=source_of(request),
+                                                   fields=form.survivor_fields())
+            else:
+                survivor = services.open_survivor(actor=request.user, source=source_of(request),
+                                                  fields=form.survivor_fields())
+        except (services.ServicesError, ValueError) as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "The record is open and in your caseload.")
             return redirect("survivors:detail", survivor.pk)
-    return render(request, "survivors/survivor_form.html", {"form": form, "survivor": None})
+    return render(request, "survivors/survivor_form.html",
+                  {"form": form, "survivor": None, "task": prefill["task"] if prefill else None})
 
 
 @require_http_methods(["GET"])

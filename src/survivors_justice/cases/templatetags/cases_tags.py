@@ -1,0 +1,29 @@
+"""How the pages draw a policy outcome (presentation only; the outcome itself is the policy's)."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+# A USWDS background utility per outcome (all dark enough for white text).
+OUTCOME_CLASSES = {
+    "decline": "bg-success-darker",
+    "prosecute": "bg-primary-dark",
+    "prosecute_priority": "bg-secondary-dark",
+    "panel_review": "bg-accent-cool-darker",
+    "outside_policy": "bg-base-dark",
+}
+
+
+@register.filter
+def outcome_class(outcome: str) -> str:
+    return OUTCOME_CLASSES.get(str(outcome), "bg-base-dark")
+
+
+@register.filter
+def borough_name(code: str) -> str:
+    """The NYPD's one-letter borough code in words ("Q" -> "Queens")."""
+    from survivors_justice.arrests.schema import BOROUGHS
+
+    return BOROUGHS.get(str(code), str(code) or "Not recorded")
