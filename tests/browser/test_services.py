@@ -1,11 +1,11 @@
 """Survivor services in Chromium: consent, referral, service, and a revocation that takes effect.
 
 An advocate takes intake's referral task for a minor (declined on a selling charge, real
-December 2017 arrest), opens the record from it, records a consent for one partner and two categories
-(contact details and case status), refers; the partner's staff accept and record a service; the
-advocate withdraws the consent, and the partner's next page no longer shows the person or the
-referral. axe-core finds no serious or critical violation on the pages. Screenshots:
-test-artifacts/screenshots/services-*.png.
+December 2017 arrest), opens the record from it, records a consent for one partner and two
+categories (contact details and case status), refers; the partner's staff accept and record a
+service; the advocate withdraws the consent, and the partner's next page no longer shows the
+person or the referral. axe-core finds no serious or critical violation on the pages.
+Screenshots: test-artifacts/screenshots/services-*.png.
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def test_consent_referral_service_and_revocation(
     page.get_by_label("Phone").fill("347-555-0188")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Yesenia Okonkwo-Delacroix")).to_be_visible()
-    expect(page.get_by_text(f"Case {task.case.number}: Declined on a selling charge")).to_be_visible()
+    link_text = f"Case {task.case.number}: Declined on a selling charge"
+    expect(page.get_by_text(link_text)).to_be_visible()
     survivor = Survivor.objects.get()
     assert survivor.minor and survivor.advocate_id == advocate.pk
     task.refresh_from_db()
