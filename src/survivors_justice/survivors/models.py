@@ -65,7 +65,8 @@ class Survivor(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["advocate", "closed_at"])]
+        indexes = [models.Index(fields=["advocate", "closed_at", "-opened_at"],
+                                name="survivor_caseload")]
 
     def __str__(self) -> str:
         return f"survivor {self.pk}"
@@ -183,7 +184,7 @@ class Referral(models.Model):
                                        help_text="came back to the advocate as overdue")
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "state", "sent_at"])]
+        indexes = [models.Index(fields=["organisation", "-sent_at"], name="referral_partner_list")]
 
 
 class Domain(models.TextChoices):

@@ -49,7 +49,7 @@ def partner_referrals(request: HttpRequest) -> HttpResponse:
         visible_referrals(request.user)
         .select_related("survivor", "service")
         .prefetch_related("survivor__case_links__case", "survivor__diversions")
-        .order_by("state", "-sent_at")[:PAGE_SIZE]
+        .order_by("-sent_at")[:PAGE_SIZE]
     )
     consents: dict[int, list[Consent]] = defaultdict(list)
     for c in Consent.objects.filter(current_q(on), organisation_id=org,

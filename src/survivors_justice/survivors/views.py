@@ -42,6 +42,7 @@ from survivors_justice.survivors.models import (
     Domain,
     Goal,
     Language,
+    Referral,
     ReferralState,
     Room,
     StaffHours,
@@ -51,6 +52,10 @@ from survivors_justice.survivors.models import (
 from survivors_justice.survivors.translations import all_reviewed, text
 
 PAGE_SIZE = 50
+# what the caseload list shows (the other personal fields are not read, so not decrypted)
+CASELOAD_FIELDS = ("id", "given_name", "family_name", "preferred_name", "minor", "language",
+                   "interpreter_needed", "opened_at", "advocate")
+OPEN_REFERRAL_STATES = (ReferralState.SENT, ReferralState.ACCEPTED, ReferralState.IN_SERVICE)
 DECLINED_SHOWN_DAYS = 30  # a declined referral stays on the caseload page this long
 SurvivorView = Callable[..., HttpResponseBase]
 
@@ -98,21 +103,26 @@ def caseload(request: HttpRequest) -> HttpResponse:
     on = today()
     survivors = list(
         visible_survivors(request.user).filter(closed_at__isnull=True)
-        .annotate(open_referrals=Count("referrals", filter=Q(
-            referrals__state__in=[ReferralState.SENT, ReferralState.ACCEPTED,
-                                  ReferralState.IN_SERVICE])))
-        .order_by("-opened_at")[:PAGE_SIZE]
+        .only(*CASELOAD_FIELDS).order_by("-opened_at")[:PAGE_SIZE]
+    )
+    open_counts = dict(
+        Referral.objects.filter(survivor_id__in=[s.pk for s in survivors],
+                                state__in=OPEN_REFERRAL_STATES)
+        .values_list("survivor_id").annotate(n=Count("id")).values_list("survivor_id", "n")
     )
     came_back = list(
         visible_referrals(request.user)
         .filter(Q(state=ReferralState.SENT, respond_by__lt=on)
                 | Q(state=ReferralState.DECLINED,
                     responded_at__gte=timezone.now() - timedelta(days=DECLINED_SHOWN_DAYS)))
-        .select_related("survivor", "organisation").order_by("respond_by")[:PAGE_SIZE]
+        .select_related("survivor", "organisation")
+        .only("pk", "state", "need", "sent_at", "respond_by", "decline_reason", "organisation__name",
+              *(f"survivor__{f}" for f in CASELOAD_FIELDS))
+        .order_by("respond_by")[:PAGE_SIZE]
     )
     tasks = _referral_tasks(request)
     audit_list_read(request, survivors, action="survivors.caseload.read")
-    rows = [(s, display_name(s)) for s in survivors]
+    rows = [(s, display_name(s), open_counts.get(s.pk, 0)) for s in survivors]
     return render(request, "survivors/caseload.html", {
         "rows": rows, "came_back": [(r, display_name(r.survivor)) for r in came_back],
         "tasks": tasks, "today": on,
@@ -288,7 +298,6 @@ def referral_new(request: HttpRequest, survivor: Survivor) -> HttpResponse:
 
 @require_POST
 def referral_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    from survivors_justice.survivors.models import Referral
 
     referral = _owned(request, Referral, pk)
     if referral is None:
