@@ -32,9 +32,9 @@ from survivors_justice.permissions import (
 from survivors_justice.survivors import forms, services
 from survivors_justice.survivors.consent import current_q, partner_view, today
 from survivors_justice.survivors.models import Booking, Consent, Referral, ReferralState, Room
-from survivors_justice.survivors.views import display_name, source_of
+from survivors_justice.survivors.views import display_name, page_number, source_of
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
 
 
 @require_http_methods(["GET"])
@@ -45,12 +45,16 @@ def partner_referrals(request: HttpRequest) -> HttpResponse:
     if org is None:
         return render(request, "survivors/partner_referrals.html", {"no_org": True, "rows": []})
     on = today()
+    page = page_number(request)
+    first = (page - 1) * PAGE_SIZE
     referrals = list(
         visible_referrals(request.user)
         .select_related("survivor", "service")
         .prefetch_related("survivor__case_links__case", "survivor__diversions")
-        .order_by("-sent_at")[:PAGE_SIZE]
+        .order_by("-sent_at")[first:first + PAGE_SIZE + 1]
     )
+    more = len(referrals) > PAGE_SIZE
+    referrals = referrals[:PAGE_SIZE]
     consents: dict[int, list[Consent]] = defaultdict(list)
     for c in Consent.objects.filter(current_q(on), organisation_id=org,
                                     survivor_id__in={r.survivor_id for r in referrals}):
@@ -62,7 +66,8 @@ def partner_referrals(request: HttpRequest) -> HttpResponse:
             rows.append((r, view))
     services.record_disclosures(viewer=request.user, views=[v for _, v in rows],
                                 where=request.path, source=source_of(request))
-    return render(request, "survivors/partner_referrals.html", {"rows": rows, "no_org": False})
+    return render(request, "survivors/partner_referrals.html",
+                  {"rows": rows, "no_org": False, "page": page, "more": more})
 
 
 def _referral_for(request: HttpRequest, pk: int) -> Referral | None:

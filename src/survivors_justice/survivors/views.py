@@ -51,7 +51,13 @@ from survivors_justice.survivors.models import (
 )
 from survivors_justice.survivors.translations import all_reviewed, text
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25
+CAME_BACK_SHOWN = 10
+
+
+def page_number(request: HttpRequest) -> int:
+    value = request.GET.get("page", "1")
+    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
 # what the caseload list shows (the other personal fields are not read, so not decrypted)
 CASELOAD_FIELDS = ("id", "given_name", "family_name", "preferred_name", "minor", "language",
                    "interpreter_needed", "opened_at", "advocate")
@@ -101,31 +107,36 @@ def display_name(s: Survivor) -> str:
 def caseload(request: HttpRequest) -> HttpResponse:
     """The advocate's survivors, referrals that came back, and referral tasks from intake."""
     on = today()
+    page = page_number(request)
+    first = (page - 1) * PAGE_SIZE
     survivors = list(
         visible_survivors(request.user).filter(closed_at__isnull=True)
-        .only(*CASELOAD_FIELDS).order_by("-opened_at")[:PAGE_SIZE]
+        .only(*CASELOAD_FIELDS).order_by("-opened_at")[first:first + PAGE_SIZE + 1]
     )
+    more = len(survivors) > PAGE_SIZE
+    survivors = survivors[:PAGE_SIZE]
     open_counts = dict(
         Referral.objects.filter(survivor_id__in=[s.pk for s in survivors],
                                 state__in=OPEN_REFERRAL_STATES)
         .values_list("survivor_id").annotate(n=Count("id")).values_list("survivor_id", "n")
     )
     came_back = list(
-        visible_referrals(request.user)
+        visible_referrals(request.user).filter(
+            survivor_id__in=visible_survivors(request.user).values("id"))
         .filter(Q(state=ReferralState.SENT, respond_by__lt=on)
                 | Q(state=ReferralState.DECLINED,
                     responded_at__gte=timezone.now() - timedelta(days=DECLINED_SHOWN_DAYS)))
         .select_related("survivor", "organisation")
-        .only("pk", "state", "need", "sent_at", "respond_by", "decline_reason", "organisation__name",
-              *(f"survivor__{f}" for f in CASELOAD_FIELDS))
-        .order_by("respond_by")[:PAGE_SIZE]
-    )
-    tasks = _referral_tasks(request)
+        .only("id", "state", "need", "sent_at", "respond_by", "decline_reason",
+              "organisation__name", *(f"survivor__{f}" for f in CASELOAD_FIELDS))
+        .order_by("respond_by")[:CAME_BACK_SHOWN]
+    ) if page == 1 else []
+    tasks = _referral_tasks(request) if page == 1 else []
     audit_list_read(request, survivors, action="survivors.caseload.read")
     rows = [(s, display_name(s), open_counts.get(s.pk, 0)) for s in survivors]
     return render(request, "survivors/caseload.html", {
         "rows": rows, "came_back": [(r, display_name(r.survivor)) for r in came_back],
-        "tasks": tasks, "today": on,
+        "tasks": tasks, "today": on, "page": page, "more": more,
     })
 
 
