@@ -143,7 +143,7 @@ def _shown(survivor: Survivor, name: str) -> str:
 def case_status_lines(survivor: Survivor) -> list[str]:
     lines = [
         f"{link.get_relation_display()}: case {link.case.get_state_display().lower()}"
-        for link in survivor.case_links.select_related("case").all()
+        for link in survivor.case_links.all()  # prefetched with their cases on list pages
     ]
     lines += [
         f"Diversion ({d.programme}): {d.get_answer_display().lower()}"

@@ -184,7 +184,10 @@ class Referral(models.Model):
                                        help_text="came back to the advocate as overdue")
 
     class Meta:
-        indexes = [models.Index(fields=["organisation", "-sent_at"], name="referral_partner_list")]
+        indexes = [
+            models.Index(fields=["organisation", "-sent_at"], name="referral_partner_list"),
+            models.Index(fields=["state", "respond_by"], name="referral_overdue"),
+        ]
 
 
 class Domain(models.TextChoices):

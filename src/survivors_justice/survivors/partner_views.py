@@ -12,6 +12,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -50,7 +51,6 @@ def partner_referrals(request: HttpRequest) -> HttpResponse:
     referrals = list(
         visible_referrals(request.user)
         .select_related("survivor", "service")
-        .prefetch_related("survivor__case_links__case", "survivor__diversions")
         .order_by("-sent_at")[first:first + PAGE_SIZE + 1]
     )
     more = len(referrals) > PAGE_SIZE
@@ -59,6 +59,10 @@ def partner_referrals(request: HttpRequest) -> HttpResponse:
     for c in Consent.objects.filter(current_q(on), organisation_id=org,
                                     survivor_id__in={r.survivor_id for r in referrals}):
         consents[c.survivor_id].append(c)
+    # case status is read only for the people who consented to share it
+    with_status = [r.survivor for r in referrals
+                   if any("case_status" in c.categories for c in consents[r.survivor_id])]
+    prefetch_related_objects(with_status, "case_links__case", "diversions")
     rows = []
     for r in referrals:
         view = partner_view(r.survivor, org, on, consents=consents[r.survivor_id])
