@@ -121,8 +121,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         .values_list("survivor_id").annotate(n=Count("id")).values_list("survivor_id", "n")
     )
     came_back = list(
-        visible_referrals(request.user).filter(
-            survivor_id__in=visible_survivors(request.user).values("id"))
+        visible_referrals(request.user)
         .filter(Q(state=ReferralState.SENT, respond_by__lt=on)
                 | Q(state=ReferralState.DECLINED,
                     responded_at__gte=timezone.now() - timedelta(days=DECLINED_SHOWN_DAYS)))
