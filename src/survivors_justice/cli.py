@@ -118,6 +118,10 @@ def _register() -> None:
 
     app.add_typer(releases_app, name="releases")
 
+    from survivors_justice.partners.cli import app as partners_app
+
+    app.add_typer(partners_app, name="partners")
+
 
 _register()
 

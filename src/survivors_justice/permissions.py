@@ -31,6 +31,8 @@ from survivors_justice.cases.flows import CaseState
 
 if TYPE_CHECKING:
     from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask
+    from survivors_justice.survivors.consent import PartnerView
+    from survivors_justice.survivors.models import Booking, Referral, Survivor
 
 
 class Principal(Protocol):
@@ -75,6 +77,18 @@ class Action(StrEnum):
     STAFF_DASHBOARD = "training.dashboard"  # decisions per prosecutor beside their peers
     SURVIVOR_WORK = "training.survivor_work"  # be assigned work with a survivor (needs training)
     PANEL_SEAT = "training.panel_seat"  # sit on the review panel (needs training)
+    # survivor services (issue 11)
+    CASELOAD = "survivors.caseload"  # the advocate's own survivors and referral tasks
+    VIEW_SURVIVOR = "survivors.view"  # obj: Survivor — the whole record (its advocate)
+    EDIT_SURVIVOR = "survivors.edit"  # obj: Survivor — record, consent, refer, plan, book...
+    OPEN_SURVIVOR = "survivors.open"  # open a new survivor record (and take it on)
+    PARTNER_REFERRALS = "referrals.partner_list"  # a partner's referrals (consented ones only)
+    VIEW_REFERRAL = "referrals.view"  # obj: Referral
+    RESPOND_REFERRAL = "referrals.respond"  # obj: Referral — accept, decline, record service
+    DIRECTORY = "partners.directory"  # search the partner directory (no person in it)
+    EDIT_DIRECTORY_ENTRY = "partners.edit_entry"  # obj: Organisation — its own entry
+    PARTNER_BOOKINGS = "bookings.partner_list"  # a partner's on-site bookings (consented only)
+    CERTIFICATIONS = "certifications.list"  # T/U visa certification requests, CP referrals
 
 
 # Cases "in intake" (DESIGN.md > Users): new, or waiting on a supervisor's answer to an override.
@@ -139,9 +153,31 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         }
     ),
     Role.ADVOCATE: frozenset(
-        {Action.FOLLOWUP_QUEUE, Action.WORK_FOLLOWUP, Action.SURVIVOR_WORK, Action.PANEL_SEAT}
+        {
+            Action.FOLLOWUP_QUEUE,
+            Action.WORK_FOLLOWUP,
+            Action.SURVIVOR_WORK,
+            Action.PANEL_SEAT,
+            Action.CASELOAD,
+            Action.VIEW_SURVIVOR,
+            Action.EDIT_SURVIVOR,
+            Action.OPEN_SURVIVOR,
+            Action.VIEW_REFERRAL,
+            Action.DIRECTORY,
+            Action.CERTIFICATIONS,
+        }
     ),
-    Role.PARTNER_STAFF: frozenset({Action.SURVIVOR_WORK}),
+    Role.PARTNER_STAFF: frozenset(
+        {
+            Action.SURVIVOR_WORK,
+            Action.PARTNER_REFERRALS,
+            Action.VIEW_REFERRAL,
+            Action.RESPOND_REFERRAL,
+            Action.DIRECTORY,
+            Action.EDIT_DIRECTORY_ENTRY,
+            Action.PARTNER_BOOKINGS,
+        }
+    ),
     Role.PANEL_MEMBER: frozenset({Action.PANEL_SEAT}),
     Role.ANALYST: frozenset(
         {
@@ -440,7 +476,121 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
         return _decision_rule(role, principal, action, obj)
     if isinstance(obj, CaseRecheck):
         return _recheck_rule(role, action, obj)
+    from survivors_justice.partners.models import Organisation
+    from survivors_justice.survivors.models import Referral, Survivor
+
+    if isinstance(obj, Survivor):
+        return _survivor_rule(role, principal, action, obj)
+    if isinstance(obj, Referral):
+        return _referral_rule(role, principal, action, obj)
+    if isinstance(obj, Organisation):
+        own = partner_organisation_id(principal)
+        return action is Action.EDIT_DIRECTORY_ENTRY and own == obj.pk
     return False  # an object no rule speaks of is refused, never allowed by default
+
+
+# --- survivor services: assignment, and consent enforced below every page --------------------
+
+
+def partner_organisation_id(principal: Principal | Any) -> int | None:
+    """The organisation a partner-staff account works for (its ``partners.Membership``), or None."""
+    if role_of(principal) != Role.PARTNER_STAFF:
+        return None
+    from survivors_justice.partners.models import Membership
+
+    return (
+        Membership.objects.filter(user_id=getattr(principal, "pk", 0))
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def survivor_work_gap(principal: Principal | Any) -> str | None:
+    """Why this person may not take on survivor work now (lapsed training), or None."""
+    try:
+        # the training app may be absent from a deployment: then nothing lapses
+        from survivors_justice.training.rules import (  # type: ignore[import-not-found,unused-ignore]
+            training_gap,
+        )
+    except ImportError:
+        return None
+    result: str | None = training_gap(principal, "survivor_work")
+    return result
+
+
+def _survivor_rule(role: str, principal: Any, action: Action, survivor: Survivor) -> bool:
+    if role == Role.ADVOCATE and action in (Action.VIEW_SURVIVOR, Action.EDIT_SURVIVOR):
+        return survivor.advocate_id is not None and survivor.advocate_id == principal.pk
+    return False
+
+
+def _referral_rule(role: str, principal: Any, action: Action, referral: Referral) -> bool:
+    if role == Role.ADVOCATE and action is Action.VIEW_REFERRAL:
+        return bool(referral.survivor.advocate_id == principal.pk)
+    if role == Role.PARTNER_STAFF and action in (Action.VIEW_REFERRAL, Action.RESPOND_REFERRAL):
+        from survivors_justice.survivors.consent import has_current_consent
+
+        org = partner_organisation_id(principal)
+        return (
+            org is not None
+            and referral.organisation_id == org
+            and has_current_consent(referral.survivor_id, org)
+        )
+    return False
+
+
+def visible_survivors(principal: Principal | Any) -> QuerySet[Survivor]:
+    """The survivors whose whole record ``principal`` may open (an advocate's own caseload)."""
+    from survivors_justice.survivors.models import Survivor
+
+    if role_of(principal) == Role.ADVOCATE:
+        return Survivor.objects.filter(advocate_id=getattr(principal, "pk", 0))
+    return Survivor.objects.none()
+
+
+def visible_referrals(principal: Principal | Any) -> QuerySet[Referral]:
+    """Referrals ``principal`` may see: an advocate's own; a partner's only with current consent."""
+    from survivors_justice.survivors.consent import referrals_visible_to_organisation
+    from survivors_justice.survivors.models import Referral
+
+    role = role_of(principal)
+    if role == Role.ADVOCATE:
+        return Referral.objects.filter(survivor__advocate_id=getattr(principal, "pk", 0))
+    if role == Role.PARTNER_STAFF:
+        org = partner_organisation_id(principal)
+        if org is not None:
+            return referrals_visible_to_organisation(org)
+    return Referral.objects.none()
+
+
+def visible_bookings(principal: Principal | Any) -> QuerySet[Booking]:
+    """On-site bookings: an advocate's survivors'; a partner's own hours, with current consent."""
+    from django.db.models import Exists, OuterRef
+
+    from survivors_justice.survivors.consent import current_q, today
+    from survivors_justice.survivors.models import Booking, Consent
+
+    role = role_of(principal)
+    if role == Role.ADVOCATE:
+        return Booking.objects.filter(survivor__advocate_id=getattr(principal, "pk", 0))
+    if role == Role.PARTNER_STAFF:
+        org = partner_organisation_id(principal)
+        if org is not None:
+            consented = Consent.objects.filter(
+                current_q(today()), survivor_id=OuterRef("survivor_id"), organisation_id=org
+            )
+            return Booking.objects.filter(hours__organisation_id=org).filter(Exists(consented))
+    return Booking.objects.none()
+
+
+def partner_view_of(principal: Principal | Any, survivor: Survivor) -> PartnerView | None:
+    """What a partner-staff ``principal`` may see of ``survivor`` now (None: nothing)."""
+    from survivors_justice.survivors.consent import partner_view
+
+    org = partner_organisation_id(principal)
+    if org is None:
+        return None
+    return partner_view(survivor, org)
 
 
 def visible_cases(principal: Principal | Any) -> QuerySet[Case]:

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "survivors_justice.transparency",
     "survivors_justice.training",
     "survivors_justice.workspace",
+    "survivors_justice.partners",
+    "survivors_justice.survivors",
 ]
 
 MIDDLEWARE = [

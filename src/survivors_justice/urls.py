@@ -12,5 +12,7 @@ urlpatterns = [
     path("workspace/", include("survivors_justice.workspace.urls")),
     path("audit/", include("survivors_justice.audit.urls")),
     path("cases/", include("survivors_justice.cases.urls")),
+    path("survivors/", include("survivors_justice.survivors.urls")),
+    path("partners/", include("survivors_justice.partners.urls")),
     path("api/", api.urls),
 ]

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from tests.cases.factories import BUYING, SELLING, make_case
 from tests.factories import make_user, sign_in
+from tests.security.services_world import SURVIVOR_FAMILY_NAME, ServicesWorld, services_world
 
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.catalogs import catalog_version
@@ -55,6 +56,7 @@ class World:
     rechecked: Case  # decided (prosecuted), then a catalog correction changed its recommendation
     recheck: CaseRecheck  # open
     task: FollowUpTask  # an open referral in the advocates' queue
+    svc: ServicesWorld  # a survivor, consent, referral, plan, booking... (survivor services)
     users: dict[str, Any] = field(default_factory=dict)
     published: Release | None = None  # a public release
     prepared: Release | None = None  # one waiting for a supervisor (not public)
@@ -102,7 +104,8 @@ def _world() -> World:
     )
     for case in (intake, pending, priority, panel, closed, rechecked):
         case.refresh_from_db()
-    world = World(intake, pending, decision, priority, panel, closed, rechecked, recheck, task)
+    world = World(intake, pending, decision, priority, panel, closed, rechecked, recheck, task,
+                  services_world())
     world.published = _release("2017-12", ReleaseState.PUBLISHED)
     world.prepared = _release("2018-01", ReleaseState.PREPARED)
     return world
@@ -139,6 +142,99 @@ class Probe:
 
 def _all(status: int, roles: list[str] = ROLES) -> dict[str, int]:
     return dict.fromkeys(roles, status)
+
+
+ADV = {"advocate": 200}
+ADV_POST = {"advocate": 302}
+PARTNER = {"partner_staff": 200}
+
+
+def _sv(path: str) -> Callable[[World], str]:
+    """A URL under /survivors/ with {s} the survivor, {c} consent, {r} referral, {d} diversion,
+    {b} booking, {cert} certification, {room} the room, filled in from the world."""
+    return lambda w: "/survivors/" + path.format(
+        s=w.svc.survivor.pk, c=w.svc.consent.pk, r=w.svc.referral.pk, d=w.svc.diversion.pk,
+        b=w.svc.booking.pk, cert=w.svc.certification.pk, room=w.svc.room.pk)
+
+
+SERVICES_MATRIX: dict[str, list[Probe]] = {
+    # the advocate's own caseload; other roles get 403 (lists) or 404 (records)
+    "survivors:caseload": [Probe("GET", _sv(""), ADV, 403)],
+    "survivors:new": [
+        Probe("GET", _sv("new/"), ADV, 403),
+        Probe("POST", _sv("new/"), ADV_POST, 403,
+              body=lambda w: {"given_name": "Nadia", "language": "en", "reminder_channel": "none",
+                              "sexual_orientation_choice": "not_recorded",
+                              "gender_identity_choice": "declined_to_say"}),
+    ],
+    "survivors:detail": [Probe("GET", _sv("{s}/"), ADV, 404),
+                         Probe("GET", _sv("99999999/"), {}, 404)],
+    "survivors:edit": [Probe("GET", _sv("{s}/edit/"), ADV, 404)],
+    "survivors:link_case": [
+        Probe("POST", _sv("{s}/link-case/"), ADV_POST, 404,
+              body=lambda w: {"case_number": w.panel.number, "relation": "victim"})
+    ],
+    "survivors:consent_new": [Probe("GET", _sv("{s}/consents/new/"), ADV, 404)],
+    "survivors:consent_revoke": [Probe("POST", _sv("consents/{c}/revoke/"), ADV_POST, 404)],
+    "survivors:shared_copy": [Probe("GET", _sv("{s}/shared/"), ADV, 404)],
+    "survivors:referral_new": [Probe("GET", _sv("{s}/referrals/new/"), ADV, 404)],
+    "survivors:referral_withdraw": [
+        Probe("POST", _sv("referrals/{r}/withdraw/"), ADV_POST, 404)
+    ],
+    "survivors:plan": [
+        Probe("GET", _sv("{s}/plan/"), ADV, 404),
+        Probe("POST", _sv("{s}/plan/"), ADV_POST, 404,
+              body=lambda w: {"kind": "goal", "goal-domain": "housing",
+                              "goal-in_own_words": "A place of my own"}),
+    ],
+    "survivors:plan_print": [Probe("GET", _sv("{s}/plan/print/"), ADV, 404)],
+    "survivors:diversion_offer": [
+        Probe("POST", _sv("{s}/diversion/"), ADV_POST, 404, body=lambda w: {"programme": "X"})
+    ],
+    "survivors:diversion_update": [
+        Probe("POST", _sv("diversions/{d}/"), ADV_POST, 404, body=lambda w: {"answer": "accepted"})
+    ],
+    "survivors:bookings": [Probe("GET", _sv("bookings/"), ADV, 403)],
+    "survivors:booking_new": [Probe("GET", _sv("{s}/bookings/new/"), ADV, 404)],
+    "survivors:booking_cancel": [Probe("POST", _sv("bookings/{b}/cancel/"), ADV_POST, 404)],
+    "survivors:room_ics": [Probe("GET", _sv("rooms/{room}/bookings.ics"), ADV, 403)],
+    "survivors:certifications": [Probe("GET", _sv("certifications/"), ADV, 403)],
+    "survivors:certification_new": [
+        Probe("POST", _sv("{s}/certifications/new/"), ADV_POST, 404,
+              body=lambda w: {"kind": "t_visa_i914b"})
+    ],
+    "survivors:certification_update": [
+        Probe("POST", _sv("certifications/{cert}/"), ADV_POST, 404,
+              body=lambda w: {"state": "signed", "on": "2026-11-30"})
+    ],
+    # partner staff: their organisation's referrals, only with a current consent
+    "survivors:partner_referrals": [Probe("GET", _sv("referrals/"), PARTNER, 403)],
+    "survivors:referral": [
+        Probe("GET", _sv("referrals/{r}/"), {"advocate": 200, "partner_staff": 200}, 404),
+        Probe("GET", _sv("referrals/99999999/"), {}, 404),
+    ],
+    "survivors:referral_respond": [
+        Probe("POST", _sv("referrals/{r}/respond/"), {"partner_staff": 302}, 404,
+              body=lambda w: {"decision": "accept"})
+    ],
+    "survivors:referral_service": [
+        Probe("POST", _sv("referrals/{r}/service/"), {"partner_staff": 302}, 404,
+              body=lambda w: {"started_on": "2026-11-30"})
+    ],
+    "survivors:partner_bookings": [Probe("GET", _sv("partner-bookings/"), PARTNER, 403)],
+    "survivors:partner_ics": [Probe("GET", _sv("partner-bookings.ics"), PARTNER, 403)],
+    # the directory holds no person: advocates and partners search it
+    "partners:directory": [
+        Probe("GET", lambda w: "/partners/", {"advocate": 200, "partner_staff": 200}, 403),
+        Probe("GET", lambda w: "/partners/?need=housing&language=es&borough=Queens",
+              {"advocate": 200, "partner_staff": 200}, 403),
+    ],
+    "partners:organisation": [
+        Probe("GET", lambda w: f"/partners/{w.svc.org_id}/",
+              {"advocate": 200, "partner_staff": 200}, 403)
+    ],
+    "partners:mine": [Probe("GET", lambda w: "/partners/mine/", PARTNER, 403)],
+}
 
 
 def _decide_body(w: World) -> dict[str, Any]:
@@ -450,6 +546,7 @@ MATRIX: dict[str, list[Probe]] = {
         )
     ],
 }
+MATRIX.update(SERVICES_MATRIX)
 
 
 def _url_names(patterns: list[Any], namespace: str = "", prefix: str = "") -> Iterator[str]:
@@ -498,7 +595,10 @@ def test_role_gets_what_the_matrix_says(name: str, index: int, who: str) -> None
     world.users["intake_ada"] = make_user("intake_ada")
     client = Client()
     if who != ANON:
-        user = world.users["intake_ada"] if who == "intake_ada" else make_user(who)
+        # the survivor's own advocate, and staff of the organisation it was referred to
+        world.users["advocate"] = world.svc.advocate
+        world.users["partner_staff"] = world.svc.partner
+        user = world.users[who] if who in world.users else make_user(who)
         sign_in(client, user)
         visible = set(visible_cases(user).values_list("pk", flat=True))
     else:
@@ -527,6 +627,8 @@ def test_role_gets_what_the_matrix_says(name: str, index: int, who: str) -> None
     for case in hidden:
         for text in _identifying(case):
             assert text not in body, f"{who} {probe.method} {url} shows {text!r} of a hidden case"
+    if who != "advocate":  # only the advocate may see who the survivor is
+        assert SURVIVOR_FAMILY_NAME not in body, f"{who} {probe.method} {url} shows the survivor"
     granted = who != ANON and who in probe.allowed and 200 <= expected < 400
     after = {c.pk: c.state for c in Case.objects.all()}
     if probe.mutates is not None and granted:

@@ -229,6 +229,9 @@ def demo() -> None:
 
     accounts = ensure_demo_accounts(password=DEMO_PASSWORD, domain=DEMO_DOMAIN,
                                     organisations=DEMO_ORGANISATIONS, actor=_actor())
+    from survivors_justice.survivors.demo import ensure_demo_services
+
+    ensure_demo_services(domain=DEMO_DOMAIN)
     table = Table("role", "email", "code now", title="Demo accounts (development only)")
     for account in accounts:
         table.add_row(account.role_label, account.email, account.code)
