@@ -9,14 +9,19 @@ Browser tests use ``tests.browser.helpers.signed_in_page`` instead, which goes t
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from survivors_justice.accounts.models import User
 from survivors_justice.accounts.otp import as_authenticator, ensure_totp_device
 from survivors_justice.accounts.roles import Role
+from survivors_justice.permissions import ROLE_ACTIONS, TRAINED_WORK
+from survivors_justice.training.models import TrainingRecord
+from survivors_justice.training.rules import WORK
 
 DEFAULT_PASSWORD = "plum-kettle-harbour-42"
 _serial = itertools.count(1)
@@ -29,14 +34,36 @@ def make_user(
     organisation: str = "",
     *,
     confirmed_device: bool = True,
+    trained: bool = True,
 ) -> User:
-    """An active account of ``role`` with a TOTP device (confirmed unless asked otherwise)."""
+    """An active account of ``role`` with a TOTP device (confirmed unless asked otherwise) and,
+    unless ``trained=False``, current training for the trained work its role does (survivor
+    work, a panel seat): completed 30 days ago, expiring in a year."""
     role = Role(role)
     if email is None:
         email = f"{role.value}-{next(_serial)}@example.test"
     user = User.objects.create_user(email, password, role=role, organisation=organisation)
     ensure_totp_device(user, confirmed=confirmed_device)
+    if trained:
+        train(user)
     return user
+
+
+def train(user: User, *, completed: date | None = None, days: int = 365) -> None:
+    """Record every course the user's role needs for its trained work, completed on
+    ``completed`` (default 30 days ago) and valid ``days`` days from then."""
+    done = completed or timezone.localdate() - timedelta(days=30)
+    courses = {
+        course
+        for action, work in TRAINED_WORK.items()
+        if action in ROLE_ACTIONS[user.role]
+        for course in WORK[work]
+    }
+    for course in sorted(courses):
+        TrainingRecord.objects.create(
+            user=user, course=course, completed_on=done, expires_on=done + timedelta(days=days),
+            recorded_by=user, recorded_at=timezone.now(),
+        )
 
 
 def device_of(user: User) -> TOTPDevice:

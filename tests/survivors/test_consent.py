@@ -185,7 +185,7 @@ def test_sogi_not_recorded_and_declined_stay_apart_and_are_encrypted() -> None:
         cur.execute("SELECT sexual_orientation, gender_identity, given_name FROM "
                     "survivors_survivor WHERE id = %s", [a.pk])
         raw = cur.fetchone()
-    assert all(str(v).startswith("v1:") for v in raw), raw
+    assert all(str(v).startswith("v2:") for v in raw), raw
     assert "declined" not in str(raw) and "Marisol" not in str(raw)
 
 

@@ -32,7 +32,7 @@ def _train(user, courses=ALL, *, completed=None, expires=None):  # type: ignore[
 
 
 def test_current_training_allows_the_work() -> None:
-    ada = make_user("trafficking_ada")
+    ada = make_user("trafficking_ada", trained=False)
     assert training_gap(ada, "panel_seat") is not None  # nothing recorded
     _train(ada)
     assert training_gap(ada, "panel_seat") is None
@@ -41,7 +41,7 @@ def test_current_training_allows_the_work() -> None:
 
 
 def test_lapsed_training_is_refused_with_the_reason() -> None:
-    ada = make_user("trafficking_ada")
+    ada = make_user("trafficking_ada", trained=False)
     today = timezone.localdate()
     _train(ada, ("trauma_informed", "policy", "confidentiality"))
     _train(ada, ("screening_instrument",), completed=today - timedelta(days=400),
@@ -57,7 +57,7 @@ def test_lapsed_training_is_refused_with_the_reason() -> None:
 
 
 def test_training_expiring_today_has_lapsed_and_missing_courses_are_named() -> None:
-    ada = make_user("intake_ada")
+    ada = make_user("intake_ada", trained=False)
     today = timezone.localdate()
     _train(ada, ("trauma_informed", "policy"), expires=today)
     gap = training_gap(ada, "survivor_work")
@@ -78,7 +78,7 @@ def test_roles_that_never_do_the_work_are_refused_whatever_their_training() -> N
 
 
 def test_only_supervisors_and_administrators_record_training() -> None:
-    ada = make_user("intake_ada")
+    ada = make_user("intake_ada", trained=False)
     with pytest.raises(NotAllowed):
         record_training(actor=make_user("analyst"), user=ada, course="policy",
                         completed_on=date(2026, 1, 5), expires_on=date(2027, 1, 5))
@@ -89,7 +89,7 @@ def test_only_supervisors_and_administrators_record_training() -> None:
 
 
 def test_the_training_page_records_and_shows_why_someone_is_not_eligible() -> None:
-    ada = make_user("trafficking_ada", email="lapsed@example.test")
+    ada = make_user("trafficking_ada", email="lapsed@example.test", trained=False)
     client = sign_in(Client(), make_user("supervisor"))
     page = client.get("/training/").content.decode()
     assert "lapsed@example.test" in page and "no training is recorded" in page
@@ -97,7 +97,7 @@ def test_the_training_page_records_and_shows_why_someone_is_not_eligible() -> No
         "user": ada.pk, "course": "policy", "completed_on": "2026-01-05",
         "expires_on": "2027-01-05"})
     assert response.status_code == 302
-    record = TrainingRecord.objects.get()
+    record = TrainingRecord.objects.get(user=ada)
     assert (record.user, record.course, record.expires_on) == (ada, "policy", date(2027, 1, 5))
     assert AuditRecord.objects.filter(action="training.record", object_id=str(ada.pk)).exists()
 

@@ -230,6 +230,9 @@ def demo() -> None:
     accounts = ensure_demo_accounts(password=DEMO_PASSWORD, domain=DEMO_DOMAIN,
                                     organisations=DEMO_ORGANISATIONS, actor=_actor())
     from survivors_justice.survivors.demo import ensure_demo_services
+    from survivors_justice.training.demo import ensure_demo_training
+
+    ensure_demo_training(domain=DEMO_DOMAIN)
 
     ensure_demo_services(domain=DEMO_DOMAIN)
     table = Table("role", "email", "code now", title="Demo accounts (development only)")
