@@ -91,6 +91,10 @@ def _register() -> None:
     app.command("screen")(screen)
     app.add_typer(report_app, name="report")
 
+    from survivors_justice.scheduling.cli import app as court_app
+
+    app.add_typer(court_app, name="court")
+
 
 _register()
 
