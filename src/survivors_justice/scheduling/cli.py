@@ -80,6 +80,11 @@ def plan_json(docket: Docket, result: PlanResult, fifo: list[Hearing]) -> dict[s
     }
 
 
+@app.callback()
+def court() -> None:
+    """Court calendars: plan a docket, or write one from the office's open cases."""
+
+
 @app.command("plan")
 def plan(
     docket_file: Annotated[Path, typer.Argument(metavar="DOCKET.json", help="The docket file.")],
