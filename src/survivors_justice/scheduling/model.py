@@ -18,7 +18,8 @@ use, the last four link hearings to each other):
   the courthouse in the same session of the same day, unless both are there only for the same
   hearing(s).
 
-Objective, in order (one weighted sum whose weights keep the order; see docs/decisions.md):
+Objective, in order (levels solved one after another, each level's value kept while the next
+is improved; see docs/decisions.md):
 no encounter (met by every calendar the model admits, because leaving a hearing out always
 avoids a meeting); no deadline missed (also hard) and as few hearings unscheduled as possible;
 then the survivors' days (sum over survivor cases of the day of their last hearing); then
@@ -119,6 +120,20 @@ class CalendarModel:
         self.switchable = switchable
         self.switches: dict[str, Bool] = {}
         self._forbidden: list[tuple[HearingKey, int, str]] = []
+        # A day of a part: its first sitting stands for all its sessions (see rule_parts).
+        first: dict[tuple[date, str], int] = {}
+        self.block_of = [first.setdefault((x.day, x.part), i) for i, x in enumerate(self.sittings)]
+        self.block: dict[int, list[int]] = defaultdict(list)
+        for i, b in enumerate(self.block_of):
+            self.block[b].append(i)
+        kept_apart = {p for pair in docket.keep_apart for p in pair}
+        # Hearings whose people are kept apart from no one: their session matters to no rule.
+        self.by_day: set[HearingKey] = {
+            (ci, k)
+            for ci, case in enumerate(docket.cases)
+            for k in range(1, case.hearings + 1)
+            if not kept_apart.intersection(case.attendees(k))
+        }
         if switchable:
             self.switches = {f: self.model.new_bool_var(f"rule:{f}") for f in RULE_FAMILIES}
 
@@ -161,11 +176,17 @@ class CalendarModel:
 # ---------------------------------------------------------------------- rules that forbid sittings
 def rule_parts(m: CalendarModel) -> None:
     """A hearing is held in at most one sitting, and only in a sitting of one of its case's
-    parts."""
+    parts.
+
+    Sessions matter only to encounters: a hearing none of whose people is kept apart from
+    anyone is placed by day and part (its option is the day's first sitting of the part, which
+    stands for the whole day) and given a session with a free slot afterwards.
+    """
     for ci, case in enumerate(m.cases):
         options = [i for i, s in enumerate(m.sittings) if s.part in case.parts]
+        whole_days = [i for i in options if m.block_of[i] == i]
         for k in range(1, case.hearings + 1):
-            m.options[(ci, k)] = list(options)
+            m.options[(ci, k)] = list(whole_days if (ci, k) in m.by_day else options)
 
 
 def rule_deadlines(m: CalendarModel) -> None:
@@ -201,14 +222,22 @@ def rule_gap_windows(m: CalendarModel) -> None:
 
 # ---------------------------------------------------------------------- rules that link hearings
 def rule_capacity(m: CalendarModel) -> None:
-    """A sitting holds at most ``slots_per_session`` hearings."""
+    """A sitting holds at most ``slots_per_session`` hearings (and a day of a part, the slots
+    of all its sessions, counting the hearings placed by day)."""
     in_sitting: dict[int, list[Bool]] = defaultdict(list)
-    for options in m.x.values():
+    in_day: dict[int, list[Bool]] = defaultdict(list)
+    for key, options in m.x.items():
         for i, v in options.items():
-            in_sitting[i].append(v)
+            in_day[m.block_of[i]].append(v)
+            if key not in m.by_day:
+                in_sitting[i].append(v)
     for i, vs in in_sitting.items():
         if len(vs) > m.sittings[i].capacity:
             m.model.add(sum(vs) <= m.sittings[i].capacity).only_enforce_if(m.when("capacity"))
+    for b, vs in in_day.items():
+        room = sum(m.sittings[i].capacity for i in m.block[b])
+        if len(vs) > room:
+            m.model.add(sum(vs) <= room).only_enforce_if(m.when("capacity"))
 
 
 def rule_ordering(m: CalendarModel) -> None:
@@ -303,27 +332,23 @@ def all_days_total(m: CalendarModel) -> Any:
     return sum(finish_day(m, ci) for ci in range(len(m.cases)))
 
 
-def levels(m: CalendarModel) -> list[tuple[str, Any, int]]:
-    """The objective levels after encounters and deadlines (hard rules), most important first,
-    each with the largest value it can take."""
+def levels(m: CalendarModel) -> list[tuple[str, Any, list[Any]]]:
+    """The objective levels after encounters and deadlines (hard rules), most important first.
+
+    Unscheduled hearings and survivors' days share the first level with weights that keep
+    their order (one unscheduled hearing outweighs every survivor day there can be): a search
+    that fills the calendar then does not scatter the survivors' hearings meanwhile.
+    """
     horizon = m.docket.horizon_days
     n_survivor = sum(1 for c in m.cases if m.docket.is_survivor_case(c))
+    weight = n_survivor * horizon + 1
+    unscheduled, survivor_days, everyone = (
+        unscheduled_total(m), survivor_days_total(m), all_days_total(m))
     return [
-        ("unscheduled hearings", unscheduled_total(m), len(m.held)),
-        ("survivors' days", survivor_days_total(m), n_survivor * horizon),
-        ("everyone's days", all_days_total(m), len(m.cases) * horizon),
+        ("unscheduled hearings, then survivors' days", weight * unscheduled + survivor_days,
+         [unscheduled, survivor_days]),
+        ("everyone's days", everyone, [everyone]),
     ]
-
-
-def weighted_objective(m: CalendarModel) -> tuple[Any, list[int]]:
-    """One objective whose weights keep the levels in order: each level's weight exceeds the
-    largest value all later levels together can take, so one unit of a level outweighs any
-    change below it."""
-    parts = levels(m)
-    weights = [1] * len(parts)
-    for i in range(len(parts) - 2, -1, -1):
-        weights[i] = weights[i + 1] * (parts[i + 1][2] + 1)
-    return sum(w * expr for w, (_, expr, _) in zip(weights, parts, strict=True)), weights
 
 
 # ---------------------------------------------------------------------- solving
@@ -334,6 +359,8 @@ def _hint(m: CalendarModel, hearings: Sequence[Hearing]) -> None:
     at = {(case_index[h.case], h.hearing): index.get((h.date, h.part, h.session)) for h in hearings}
     for key, options in m.x.items():
         chosen = at.get(key)
+        if chosen is not None and key in m.by_day:
+            chosen = m.block_of[chosen]
         if chosen not in options:
             chosen = None
         for i, v in options.items():
@@ -350,10 +377,15 @@ def _gap(objective: float, bound: float) -> float:
 def extract(m: CalendarModel, solver: cp_model.CpSolver) -> list[Hearing]:
     """The hearings list of the solver's solution, slots numbered survivor cases first."""
     by_sitting: dict[int, list[HearingKey]] = defaultdict(list)
+    by_day: dict[int, list[HearingKey]] = defaultdict(list)
     for key, options in m.x.items():
         for i, v in options.items():
             if solver.boolean_value(v):
-                by_sitting[i].append(key)
+                (by_day if key in m.by_day else by_sitting)[i].append(key)
+    for b, keys in by_day.items():
+        for key in sorted(keys, key=lambda k: (m.cases[k[0]].id, k[1])):
+            room = [i for i in m.block[b] if len(by_sitting[i]) < m.sittings[i].capacity]
+            by_sitting[room[0]].append(key)  # rule_capacity guarantees a free slot
     out: list[Hearing] = []
     for i, keys in by_sitting.items():
         s = m.sittings[i]
@@ -377,6 +409,17 @@ def solver_parameters(solver: cp_model.CpSolver, *, time_limit: float, workers: 
     solver.parameters.max_presolve_iterations = 1
 
 
+SHARES = (0.85, 1.0)  # of the time left when each level starts
+
+
+def _solution_hint(m: CalendarModel, solver: cp_model.CpSolver) -> None:
+    m.model.clear_hints()  # type: ignore[no-untyped-call]  # ortools ships this untyped
+    for key, options in m.x.items():
+        for v in options.values():
+            m.model.add_hint(v, solver.boolean_value(v))
+        m.model.add_hint(m.held[key], solver.boolean_value(m.held[key]))
+
+
 def solve(
     docket: Docket,
     *,
@@ -385,32 +428,46 @@ def solve(
     seed: int = 0,
     explain: bool = True,
 ) -> PlanResult:
-    """Plan ``docket`` within ``time_limit`` seconds (model building included)."""
+    """Plan ``docket`` within ``time_limit`` seconds (model building included).
+
+    The levels are solved one after another: each level is minimized, then its value is kept
+    as a constraint while the next is minimized, starting from the previous solution.
+    """
     started = time.monotonic()
+    margin = min(3.0, time_limit * 0.05)  # for reading the solution, and a busy machine
     m = build(docket)
     _hint(m, greedy_plan(docket))
-    objective, _weights = weighted_objective(m)
-    m.model.minimize(objective)
-    solver = cp_model.CpSolver()
-    left = max(0.1, time_limit - (time.monotonic() - started))
-    solver_parameters(solver, time_limit=left, workers=workers, seed=seed)
-    t0 = time.monotonic()
-    status = solver.solve(m.model)
-    took = time.monotonic() - t0
-    word = solver.status_name(status)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    stages: list[Stage] = []
+    best: cp_model.CpSolver | None = None
+    plan_levels = levels(m)
+    for (name, expr, kept), share in zip(plan_levels, SHARES, strict=True):
+        left = time_limit - margin - (time.monotonic() - started)
+        if left <= 0.05 and best is not None:
+            stages.append(Stage(name, "NOT_RUN", None, None, None, 0.0))
+            continue
+        solver = cp_model.CpSolver()
+        solver_parameters(solver, time_limit=max(0.05, left * share), workers=workers, seed=seed)
+        m.model.minimize(expr)
+        t0 = time.monotonic()
+        status = solver.solve(m.model)
+        took = time.monotonic() - t0
+        word = solver.status_name(status)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            stages.append(Stage(name, word, None, None, None, took))
+            break
+        value, bound = solver.objective_value, solver.best_objective_bound
+        stages.append(Stage(name, word, value, bound, _gap(value, bound), took))
+        best = solver
+        for part in kept:  # each part of the level keeps its value: no trading between them
+            m.model.add(part <= int(solver.value(part)))
+        _solution_hint(m, solver)
+    if best is None:
+        word = stages[-1].status if stages else "UNKNOWN"
         return PlanResult([], compute_metrics(docket, []), word, None, None, None,
-                          (Stage("weighted levels", word, None, None, None, took),),
-                          ("The solver found no calendar within the time limit; "
-                           "give it more time (--time-limit).",),
+                          tuple(stages), ("The solver found no calendar within the time limit; "
+                                          "give it more time (--time-limit).",),
                           time.monotonic() - started, _size(m))
-    value = solver.objective_value
-    bound = solver.best_objective_bound
-    stages = [Stage("weighted levels", word, value, bound, _gap(value, bound), took)]
-    for name, expr, _ in levels(m):
-        level_value = float(solver.value(expr))
-        stages.append(Stage(name, word, level_value, None, None, 0.0))
-    hearings = extract(m, solver)
+    hearings = extract(m, best)
     metrics = compute_metrics(docket, hearings)
     explanation: tuple[str, ...] = ()
     if explain and (metrics.unscheduled_hearings or metrics.encounters):
@@ -418,13 +475,16 @@ def solve(
 
         budget = max(1.0, min(10.0, time_limit - (time.monotonic() - started)))
         explanation = tuple(explain_shortfall(docket, hearings, time_limit=budget))
+    ran = [st for st in stages if st.objective is not None]
+    proved = len(ran) == len(plan_levels) and all(st.status == "OPTIMAL" for st in ran)
+    last = ran[-1]
     return PlanResult(
         hearings=hearings,
         metrics=metrics,
-        status=word,
-        objective=value,
-        bound=bound,
-        gap=_gap(value, bound),
+        status="OPTIMAL" if proved else "FEASIBLE",
+        objective=last.objective,
+        bound=last.bound,
+        gap=last.gap,
         stages=tuple(stages),
         explanation=explanation,
         seconds=time.monotonic() - started,

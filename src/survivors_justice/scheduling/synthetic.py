@@ -124,7 +124,7 @@ def synthetic_docket(
         hearings, gap = _hearings_and_gap(record.offense_class, rng)
         need = (hearings - 1) * gap + 5
         period = (ready_by(record.offense_class, start) - start).days
-        filed = start - timedelta(days=rng.randint(1, max(1, min(150, period - need))))
+        filed = start - timedelta(days=rng.randint(1, max(1, min(45, period - need - 7))))
         if defendants and rng.random() < 0.1:
             defendant = rng.choice(defendants)
         else:
