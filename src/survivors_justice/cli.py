@@ -91,7 +91,7 @@ def _register() -> None:
     app.command("screen")(screen)
     app.add_typer(report_app, name="report")
 
-    from survivors_justice.scheduling.cli import app as court_app
+    from survivors_justice.courts.cli import app as court_app
 
     app.add_typer(court_app, name="court")
 

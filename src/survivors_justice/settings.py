@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "survivors_justice.cases",
     "survivors_justice.screening",
     "survivors_justice.public",
+    "survivors_justice.courts",
 ]
 
 MIDDLEWARE = [
