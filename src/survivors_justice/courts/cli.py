@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +12,7 @@ from rich.console import Console
 
 from survivors_justice.django_setup import setup
 from survivors_justice.scheduling.cli import app as court_app
+from survivors_justice.scheduling.ics import COURT_TZ
 
 err = Console(stderr=True)
 
@@ -39,8 +40,9 @@ def docket(
     setup()
     from survivors_justice.courts.docket import docket_from_db, next_monday
 
-    data = docket_from_db(start=first or next_monday(date.today()), horizon_days=horizon_days,
-                          parts=parts, slots_per_session=slots)
+    first = first or next_monday(datetime.now(tz=COURT_TZ).date())
+    data = docket_from_db(start=first, horizon_days=horizon_days, parts=parts,
+                          slots_per_session=slots)
     text = json.dumps(data, indent=2) + "\n"
     if out is None:
         typer.echo(text, nl=False)
