@@ -7,11 +7,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.cases.factories import BUYING, make_case, real_row
 from typer.testing import CliRunner
 
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.scheduling import parse_docket
-from tests.cases.factories import BUYING, make_case, real_row
 
 pytestmark = pytest.mark.django_db
 
