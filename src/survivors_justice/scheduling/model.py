@@ -347,6 +347,7 @@ def levels(m: CalendarModel) -> list[tuple[str, Any, list[Any]]]:
     return [
         ("unscheduled hearings, then survivors' days", weight * unscheduled + survivor_days,
          [unscheduled, survivor_days]),
+        ("survivors' days", survivor_days, [survivor_days]),
         ("everyone's days", everyone, [everyone]),
     ]
 
@@ -409,7 +410,7 @@ def solver_parameters(solver: cp_model.CpSolver, *, time_limit: float, workers: 
     solver.parameters.max_presolve_iterations = 1
 
 
-SHARES = (0.85, 1.0)  # of the time left when each level starts
+SHARES = (0.45, 0.85, 1.0)  # of the time left when each level starts
 
 
 def _solution_hint(m: CalendarModel, solver: cp_model.CpSolver) -> None:
