@@ -122,6 +122,10 @@ def _register() -> None:
 
     app.add_typer(partners_app, name="partners")
 
+    from survivors_justice.courts.cli import app as court_app
+
+    app.add_typer(court_app, name="court")
+
 
 _register()
 

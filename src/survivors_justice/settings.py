@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "survivors_justice.workspace",
     "survivors_justice.partners",
     "survivors_justice.survivors",
+    "survivors_justice.courts",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Court calendars from the office's own cases (the planner lives in ``scheduling``)."""
