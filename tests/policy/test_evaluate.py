@@ -159,3 +159,60 @@ def test_missing_facts_are_exactly_the_facts_that_could_change_the_outcome(
 @given(env=envs(unknown=0.0))
 def test_with_every_fact_known_nothing_is_missing(policy: Policy, env: Env) -> None:
     assert decide(policy, env).missing_facts == ()
+
+
+def test_follow_ups_in_the_decision_json(policy: Policy) -> None:
+    decision = evaluate(
+        policy,
+        {
+            "decision_date": "2026-11-28",
+            "charges": [{"section": "230.00", "arrest_date": "2025-01-01"}],
+            "defendant": {"age": 16},
+        },
+    )
+    title = "Survivor's Justice Policy v2026.1 §help-and-investigation"
+    sections = (
+        f"{title} (People who are exploited get help, and whoever exploited them is investigated)"
+    )
+    assert decision.to_dict()["followups"] == [
+        {
+            "id": "advocate-for-minor",
+            "action": "refer_to_advocate",
+            "owner_role": "advocate",
+            "due_days": 1,
+            "reason": "The person charged is under 18; a victim advocate meets them, whatever "
+            "happens to the charge.",
+            "cites": [sections],
+        },
+        {
+            "id": "lead-minor-sold",
+            "action": "open_trafficking_lead",
+            "owner_role": "trafficking_ada",
+            "due_days": 1,
+            "reason": "A minor was sold for sex (a person under 18 is charged with selling sex, "
+            "a person exploited in the case is under 18, or the offense charged is defined by "
+            "the young age of the person prostituted); a child who is sold is a victim of "
+            "trafficking, so whoever sold them is investigated.",
+            "cites": [
+                sections,
+                "Survivor's Justice Policy v2026.1 §coercive-and-predatory (Coercive and "
+                "predatory cases come first)",
+            ],
+        },
+    ]
+    text = explain(decision, policy)
+    assert (
+        "Follow-ups for the people in the case:\n"
+        "  - Refer the person to a victim advocate (for the victim advocates, within 1 day).\n"
+        "    Why: The person charged is under 18; a victim advocate meets them, whatever happens "
+        "to the charge.\n"
+        f"    Cites: {sections}\n"
+        "  - Open a lead for the trafficking prosecutors: investigate whoever sold or controlled "
+        "the person (for the trafficking prosecutors, within 1 day).\n"
+    ) in text
+
+
+def test_a_case_without_follow_ups_says_nothing_of_them(policy: Policy) -> None:
+    decision = evaluate(policy, {"charges": [{"section": "230.04"}], "defendant": {"age": 40}})
+    assert decision.followups == ()
+    assert "Follow-ups" not in explain(decision, policy)

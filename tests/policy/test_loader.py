@@ -181,3 +181,52 @@ def test_the_office_document_is_the_default() -> None:
     policy = load_policy()
     assert policy.id == "survivors-justice"
     assert textwrap.shorten(policy.summary, 40).startswith("We do not prosecute")
+
+
+FOLLOWUPS = """\
+followups:
+  - id: help-sellers
+    cites: sell
+    when: {charge.role: seller}
+    action: refer_to_advocate
+    due_days: 3
+    reason: Sellers meet an advocate.
+"""
+
+
+def test_follow_ups_load_with_their_owner() -> None:
+    policy = parse_policy(GOOD + FOLLOWUPS, "tiny.yaml")
+    (followup,) = policy.followups
+    assert (followup.id, followup.action.value, followup.owner_role, followup.due_days) == (
+        "help-sellers",
+        "refer_to_advocate",
+        "advocate",
+        3,
+    )
+    assert (followup.cites, followup.reason, followup.line) == (
+        ("sell",),
+        "Sellers meet an advocate.",
+        26,
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (("refer_to_advocate", "call_the_police"), PolicySyntaxError, "unknown follow-up action"),
+        (("due_days: 3", "due_days: -1"), PolicySyntaxError, "`due_days` must be a whole"),
+        (("due_days: 3", "due_days: soon"), PolicySyntaxError, "`due_days` must be a whole"),
+        (("cites: sell", "cites: nowhere"), UnknownSectionError, "'nowhere'"),
+        (("id: help-sellers", "id: sellers"), DuplicateRuleError, "already used"),
+        (("{charge.role: seller}", "{charge.age: 3}"), UnknownFactError, "'charge.age'"),
+        (("    reason: Sellers meet an advocate.\n", ""), PolicySyntaxError, "no `reason`"),
+    ],
+)
+def test_bad_follow_ups_name_line_and_follow_up(
+    change: tuple[str, str], error: type[PolicyDocumentError], message: str
+) -> None:
+    text = GOOD + FOLLOWUPS.replace(*change)
+    with pytest.raises(error, match=message) as info:
+        parse_policy(text, "tiny.yaml")
+    assert info.value.path == "tiny.yaml"
+    assert info.value.line is not None and info.value.line >= 26

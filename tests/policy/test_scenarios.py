@@ -100,3 +100,30 @@ def test_malformed_scenario_files_are_refused(tmp_path: Path, body: str, message
     path.write_text(body + "\n")
     with pytest.raises(ScenarioFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_scenarios(path)
+
+
+def test_every_follow_up_of_the_office_policy_opens_in_some_scenario(policy: Policy) -> None:
+    opened = {f.id for r in run_scenarios(policy) for f in r.decision.followups}
+    assert opened == {f.id for f in policy.followups}
+    assert {f.id for f in policy.followups} == {
+        "advocate-for-minor",
+        "advocate-for-victim",
+        "advocate-for-seller",
+        "lead-minor-sold",
+        "lead-coercion",
+    }
+
+
+def test_a_wrong_follow_up_expectation_fails(policy: Policy, tmp_path: Path) -> None:
+    path = tmp_path / "wrong-followups.yaml"
+    path.write_text(
+        "title: Wrong on purpose\n"
+        "scenarios:\n"
+        "  - name: a seller is (wrongly) expected to open a trafficking lead\n"
+        "    facts: {charges: [{section: '230.00'}], defendant: {age: 30}}\n"
+        "    expect: {followups: [lead-coercion]}\n"
+    )
+    (result,) = run_scenarios(policy, [path])
+    assert result.failures == (
+        "follow-ups: expected ['lead-coercion'], got ['advocate-for-seller']",
+    )

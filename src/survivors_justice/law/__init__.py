@@ -17,6 +17,12 @@ from survivors_justice.law.model import (
     ResolvedCharge,
     Role,
 )
+from survivors_justice.law.speedy_trial import (
+    ReadinessDeadline,
+    SpeedyTrialError,
+    readiness_deadline,
+    top_class,
+)
 
 __all__ = [
     "Catalog",
@@ -29,9 +35,13 @@ __all__ = [
     "LawCodeError",
     "PdCode",
     "Provision",
+    "ReadinessDeadline",
     "Reading",
     "ResolvedCharge",
     "Role",
+    "SpeedyTrialError",
     "load_catalog",
     "parse_law_code",
+    "readiness_deadline",
+    "top_class",
 ]

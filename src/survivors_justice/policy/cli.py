@@ -140,6 +140,20 @@ def show_command(policy: PolicyOption = None) -> None:
             str(i), rule.id, describe(rule.when), rule.outcome.value, ", ".join(rule.cites)
         )
     out.print(table)
+    if pol.followups:
+        followups = Table(title="Follow-ups (per action, the first that holds for a charge)")
+        for name in ("follow-up", "when", "action", "owner", "due (days)", "cites"):
+            followups.add_column(name)
+        for f in pol.followups:
+            followups.add_row(
+                f.id,
+                describe(f.when),
+                f.action.value,
+                f.owner_role,
+                str(f.due_days),
+                ", ".join(f.cites),
+            )
+        out.print(followups)
     facts = Table(title="Facts the rules read (unknown is never false)")
     facts.add_column("fact")
     facts.add_column("question")

@@ -39,7 +39,7 @@ from survivors_justice.policy.facts import (
     ChargeFacts,
     FactValue,
 )
-from survivors_justice.policy.model import Action, Outcome, Policy, Rule
+from survivors_justice.policy.model import Action, FollowUp, FollowUpAction, Outcome, Policy, Rule
 
 # --- the decision ----------------------------------------------------------------------------
 
@@ -81,6 +81,7 @@ class ChargeDecision:
     missing_facts: tuple[str, ...]
     facts: Mapping[str, FactValue | None]  # the values the evaluated rules read
     note: str = ""
+    followup_ids: tuple[str, ...] = ()  # the policy's follow-ups whose condition holds here
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +104,28 @@ class ChargeDecision:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUpResult:
+    """A follow-up the case calls for: who does what, by when, why, under which sections."""
+
+    id: str  # the follow-up's id in the policy document
+    action: FollowUpAction
+    owner_role: str  # "advocate" or "trafficking_ada"
+    due_days: int
+    reason: str
+    cites: tuple[str, ...]  # full citations of the policy sections
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "action": self.action.value,
+            "owner_role": self.owner_role,
+            "due_days": self.due_days,
+            "reason": self.reason,
+            "cites": list(self.cites),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     policy_id: str
     policy_version: str
@@ -110,6 +133,7 @@ class Decision:
     case_priority: Outcome
     charges: tuple[ChargeDecision, ...]
     missing_facts: tuple[str, ...]
+    followups: tuple[FollowUpResult, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +142,7 @@ class Decision:
             "case_priority": self.case_priority.value,
             "charges": [c.to_dict() for c in self.charges],
             "missing_facts": list(self.missing_facts),
+            "followups": [f.to_dict() for f in self.followups],
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -374,6 +399,33 @@ def evaluate(
         case_priority=policy.most_serious([d.outcome for d in decisions]),
         charges=tuple(decisions),
         missing_facts=tuple(f for f in FACT_NAMES if f in missing),
+        followups=followups_of(policy, decisions),
+    )
+
+
+def followups_of(
+    policy: Policy, decisions: list[ChargeDecision] | tuple[ChargeDecision, ...]
+) -> tuple[FollowUpResult, ...]:
+    """The case's follow-ups: per action, the first follow-up (in document order) whose
+    condition holds for some charge. A condition that is unknown never opens one."""
+    fired = {fid for d in decisions for fid in d.followup_ids}
+    taken: set[FollowUpAction] = set()
+    out: list[FollowUpResult] = []
+    for followup in policy.followups:
+        if followup.id in fired and followup.action not in taken:
+            taken.add(followup.action)
+            out.append(_followup_result(policy, followup))
+    return tuple(out)
+
+
+def _followup_result(policy: Policy, followup: FollowUp) -> FollowUpResult:
+    return FollowUpResult(
+        id=followup.id,
+        action=followup.action,
+        owner_role=followup.owner_role,
+        due_days=followup.due_days,
+        reason=followup.reason,
+        cites=tuple(policy.citation(s) for s in followup.cites),
     )
 
 
@@ -405,4 +457,5 @@ def _charge_decision(
         missing_facts=verdict.missing_facts,
         facts=MappingProxyType({f: env.get(f) for f in verdict.read}),
         note=resolved.note,
+        followup_ids=tuple(f.id for f in policy.followups if evaluate3(f.when, env) is True),
     )

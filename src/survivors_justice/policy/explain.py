@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from survivors_justice.policy.evaluate import Decision
 from survivors_justice.policy.facts import FACTS
-from survivors_justice.policy.model import OUTCOME_WORDS, Action, Policy
+from survivors_justice.policy.model import FOLLOWUP_WORDS, OUTCOME_WORDS, Action, Policy
+
+OWNER_WORDS = {"advocate": "victim advocates", "trafficking_ada": "trafficking prosecutors"}
 
 
 def _value(v: object) -> str:
@@ -51,6 +53,19 @@ def explain(decision: Decision, policy: Policy | None = None) -> str:
                 lines.append(f"    - {spec.question} (give {spec.supply})")
         if charge.note:
             lines.append(f"  Note on the record: {charge.note}")
+    if decision.followups:
+        lines.append("")
+        lines.append("Follow-ups for the people in the case:")
+        for followup in decision.followups:
+            owner = OWNER_WORDS.get(followup.owner_role, followup.owner_role)
+            days = "day" if followup.due_days == 1 else "days"
+            lines.append(
+                f"  - {FOLLOWUP_WORDS[followup.action].capitalize()} "
+                f"(for the {owner}, within {followup.due_days} {days})."
+            )
+            lines.append(f"    Why: {followup.reason}")
+            for citation in followup.cites:
+                lines.append(f"    Cites: {citation}")
     if decision.missing_facts:
         lines.append("")
         lines.append(

@@ -39,7 +39,15 @@ from survivors_justice.policy.errors import (
     UnknownSectionError,
 )
 from survivors_justice.policy.facts import FACTS, FactKind, FactValue
-from survivors_justice.policy.model import Action, Outcome, Policy, Rule, Section
+from survivors_justice.policy.model import (
+    Action,
+    FollowUp,
+    FollowUpAction,
+    Outcome,
+    Policy,
+    Rule,
+    Section,
+)
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent / "documents"
 DEFAULT_DOCUMENT = DOCUMENTS_DIR / "survivors-justice.yaml"
@@ -54,11 +62,14 @@ _TOP_KEYS = {
     "case_priority",
     "precedence",
     "rules",
+    "followups",
 }
-_REQUIRED_TOP = _TOP_KEYS - {"summary"}
+_REQUIRED_TOP = _TOP_KEYS - {"summary", "followups"}
 _RULE_KEYS = {"id", "cites", "when", "outcome", "reason", "actions"}
 _REQUIRED_RULE = {"id", "cites", "when", "outcome", "reason"}
 _SECTION_KEYS = {"id", "title", "text"}
+_FOLLOWUP_KEYS = {"id", "cites", "when", "action", "due_days", "reason"}
+_MAX_DUE_DAYS = 365
 
 
 # --- YAML with line numbers ------------------------------------------------------------------
@@ -258,6 +269,9 @@ def parse_policy(text: str, path: Path | str | None = None) -> Policy:
     rules = _rules(raw.get("rules"), checker, section_ids, line_of(raw, "rules"))
     ordered = _precedence(raw.get("precedence"), rules, checker, line_of(raw, "precedence"))
     priority = _case_priority(raw.get("case_priority"), checker, line_of(raw, "case_priority"))
+    followups = _followups(
+        raw.get("followups"), checker, section_ids, {r.id for r in rules}, line_of(raw, "followups")
+    )
 
     if checker.problems:
         first = checker.problems[0]
@@ -277,6 +291,7 @@ def parse_policy(text: str, path: Path | str | None = None) -> Policy:
         case_priority=tuple(priority),
         path=Path(path) if path is not None else None,
         warnings=tuple(found),
+        followups=tuple(followups),
     )
 
 
@@ -387,6 +402,97 @@ def _rules(raw: object, checker: _Checker, section_ids: set[str], line: int | No
                 outcome=outcome,
                 reason=" ".join(str(item.get("reason") or "").split()),
                 actions=tuple(actions),
+                line=item_line,
+            )
+        )
+    return out
+
+
+def _followups(
+    raw: object,
+    checker: _Checker,
+    section_ids: set[str],
+    rule_ids: set[str],
+    line: int | None,
+) -> list[FollowUp]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        checker.add(PolicySyntaxError, "`followups` must be a list of follow-ups", line)
+        return []
+    out: list[FollowUp] = []
+    seen: set[str] = set()
+    for item in raw:
+        item_line = line_of(item) or line
+        if not isinstance(item, dict):
+            checker.add(
+                PolicySyntaxError, f"a follow-up must be a mapping, got {item!r}", item_line
+            )
+            continue
+        fid = str(item.get("id") or "").strip()
+        if not fid:
+            checker.add(PolicySyntaxError, "a follow-up has no `id`", item_line)
+            continue
+        if fid in seen or fid in rule_ids:
+            checker.add(
+                DuplicateRuleError,
+                f"follow-up id {fid!r} is already used by a rule or follow-up; give it its own id",
+                line_of(item, "id"),
+                fid,
+            )
+            continue
+        seen.add(fid)
+        for key in item:
+            if key not in _FOLLOWUP_KEYS:
+                checker.add(
+                    PolicySyntaxError,
+                    f"unknown follow-up key {key!r}; allowed: {', '.join(sorted(_FOLLOWUP_KEYS))}",
+                    line_of(item, key),
+                    fid,
+                )
+        for key in sorted(_FOLLOWUP_KEYS - set(item)):
+            checker.add(PolicySyntaxError, f"the follow-up has no `{key}`", item_line, fid)
+        cites_raw = item.get("cites")
+        cites = tuple(str(c) for c in (cites_raw if isinstance(cites_raw, list) else [cites_raw]))
+        for cited in cites:
+            if cited not in section_ids:
+                checker.add(
+                    UnknownSectionError,
+                    f"cites section {cited!r}, which the document does not contain; sections: "
+                    f"{', '.join(sorted(section_ids))}",
+                    line_of(item, "cites"),
+                    fid,
+                )
+        action_raw = item.get("action")
+        try:
+            action = FollowUpAction(str(action_raw))
+        except ValueError:
+            checker.add(
+                PolicySyntaxError,
+                f"unknown follow-up action {action_raw!r}; use one of: "
+                f"{', '.join(a.value for a in FollowUpAction)}",
+                line_of(item, "action"),
+                fid,
+            )
+            action = FollowUpAction.REFER_TO_ADVOCATE
+        due = item.get("due_days")
+        if isinstance(due, bool) or not isinstance(due, int) or not 0 <= due <= _MAX_DUE_DAYS:
+            checker.add(
+                PolicySyntaxError,
+                f"`due_days` must be a whole number of days from 0 to {_MAX_DUE_DAYS}, got {due!r}",
+                line_of(item, "due_days") or item_line,
+                fid,
+            )
+            due = 0
+        when = checker.condition(item.get("when"), line_of(item, "when") or item_line, fid)
+        out.append(
+            FollowUp(
+                id=fid,
+                cites=cites,
+                when=when,
+                action=action,
+                due_days=due,
+                reason=" ".join(str(item.get("reason") or "").split()),
                 line=item_line,
             )
         )

@@ -36,6 +36,45 @@ class Action(StrEnum):
     SEAL = "seal"  # mark the record for sealing
 
 
+class FollowUpAction(StrEnum):
+    """Work the office opens for a person besides the charging decision."""
+
+    REFER_TO_ADVOCATE = "refer_to_advocate"  # refer the person to a victim advocate
+    OPEN_TRAFFICKING_LEAD = "open_trafficking_lead"  # investigate whoever sold or coerced them
+
+
+FOLLOWUP_OWNER = {
+    FollowUpAction.REFER_TO_ADVOCATE: "advocate",
+    FollowUpAction.OPEN_TRAFFICKING_LEAD: "trafficking_ada",
+}
+
+FOLLOWUP_WORDS = {
+    FollowUpAction.REFER_TO_ADVOCATE: "refer the person to a victim advocate",
+    FollowUpAction.OPEN_TRAFFICKING_LEAD: (
+        "open a lead for the trafficking prosecutors: investigate whoever sold or controlled "
+        "the person"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A follow-up of the policy document: when its condition holds for a charge of the case,
+    the office opens the action (once per case and action: the first follow-up that holds)."""
+
+    id: str
+    cites: tuple[str, ...]  # section ids
+    when: Cond
+    action: FollowUpAction
+    due_days: int  # days from the screening to do it
+    reason: str
+    line: int | None = None
+
+    @property
+    def owner_role(self) -> str:
+        return FOLLOWUP_OWNER[self.action]
+
+
 @dataclass(frozen=True, slots=True)
 class Section:
     """A section of the policy, in the office's own words; rules cite sections."""
@@ -75,6 +114,7 @@ class Policy:
     path: Path | None = None
     summary: str = ""
     warnings: tuple[str, ...] = field(default=())
+    followups: tuple[FollowUp, ...] = field(default=())  # in document order
 
     @cached_property
     def section_by_id(self) -> dict[str, Section]:

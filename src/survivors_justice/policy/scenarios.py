@@ -17,6 +17,7 @@ A scenario file (``policy/scenarios/*.yaml``)::
               actions: [seal]        # optional
               missing_facts: []      # optional: exactly these facts are missing
           missing_facts: []          # optional: for the whole case
+          followups: [advocate-for-seller]  # optional: exactly these follow-ups open
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from survivors_justice.policy.model import Outcome, Policy
 SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"
 
 _SCENARIO_KEYS = {"name", "facts", "expect", "note"}
-_EXPECT_KEYS = {"case_priority", "charges", "missing_facts"}
+_EXPECT_KEYS = {"case_priority", "charges", "missing_facts", "followups"}
 _CHARGE_KEYS = {"outcome", "rule", "cites", "actions", "missing_facts"}
 
 
@@ -58,6 +59,7 @@ class Scenario:
     case_priority: Outcome | None
     charges: tuple[ExpectedCharge, ...]
     missing_facts: tuple[str, ...] | None
+    followups: tuple[str, ...] | None = None
 
     @property
     def where(self) -> str:
@@ -169,10 +171,15 @@ def load_scenarios(path: Path) -> list[Scenario]:
                 line=line,
             )
         priority = expect.get("case_priority")
-        if priority is None and not charges and "missing_facts" not in expect:
+        if (
+            priority is None
+            and not charges
+            and "missing_facts" not in expect
+            and "followups" not in expect
+        ):
             raise ScenarioFileError(
                 path,
-                f"{name}: expect nothing? give case_priority, charges or missing_facts",
+                f"{name}: expect nothing? give case_priority, charges, missing_facts or followups",
                 line=line,
             )
         out.append(
@@ -187,6 +194,7 @@ def load_scenarios(path: Path) -> list[Scenario]:
                 missing_facts=_facts_names(expect["missing_facts"], path, line)
                 if "missing_facts" in expect
                 else None,
+                followups=_tuple(expect["followups"]) if "followups" in expect else None,
             )
         )
     return out
@@ -208,6 +216,12 @@ def check(policy: Policy, scenario: Scenario) -> ScenarioResult:
             f"missing facts: expected {sorted(scenario.missing_facts)}, "
             f"got {sorted(decision.missing_facts)}"
         )
+    if scenario.followups is not None:
+        got_ids = [f.id for f in decision.followups]
+        if sorted(got_ids) != sorted(scenario.followups):
+            failures.append(
+                f"follow-ups: expected {sorted(scenario.followups)}, got {sorted(got_ids)}"
+            )
     for i, (want, got) in enumerate(zip(scenario.charges, decision.charges, strict=False), 1):
         rule = policy.rule_by_id[got.rule_id]
         if got.outcome != want.outcome:
