@@ -90,6 +90,10 @@ def _register() -> None:
     app.add_typer(law_app, name="law")
     app.add_typer(policy_app, name="policy")
     app.add_typer(instrument_app, name="instrument")
+
+    from survivors_justice.review.cli import app as panel_app
+
+    app.add_typer(panel_app, name="panel")
     app.command("screen")(screen)
     app.add_typer(report_app, name="report")
 

@@ -60,7 +60,6 @@ class PanelSession(models.Model):
     state = models.CharField(
         max_length=20, choices=SessionState.choices, default=SessionState.SCHEDULED
     )
-    members = models.ManyToManyField(PanelMember, through="SessionSeat", related_name="sessions")
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -155,7 +154,9 @@ class Position(models.Model):
 class Determination(models.Model):
     """The panel's determination: counts only; who voted which way stays in ``Position``."""
 
-    entry = models.OneToOneField(DocketEntry, on_delete=models.PROTECT, related_name="determination")
+    entry = models.OneToOneField(
+        DocketEntry, on_delete=models.PROTECT, related_name="determination"
+    )
     finding = models.CharField(max_length=20, choices=Finding.choices)
     recommended_outcome = models.CharField(max_length=20, choices=RecommendedOutcome.choices)
     votes_voluntary = models.PositiveSmallIntegerField()

@@ -17,6 +17,7 @@ from survivors_justice.cases.models import Case, Person
 from survivors_justice.review.models import DocketEntry
 from survivors_justice.review.redaction import Redaction, age_band, borough_name, month_of, redact
 from survivors_justice.screening.models import PolicyDecision
+from survivors_justice.screening.services import latest_decision
 
 _CHARGE_KEYS = ("law_code", "section", "title", "role", "outcome", "reason", "missing_facts")
 _FACT_PREFIXES = ("indicators.", "defendant.victim_indicators", "co_defendants_sold_together",
@@ -36,8 +37,9 @@ def personal_values(case: Case) -> dict[str, list[str]]:
         "arrest_key": [case.arrest.arrest_key],
     }
     for p in people:
-        values["name"].extend(v for v in (f"{p.given_name} {p.family_name}", p.given_name,
-                                          p.family_name) if v.strip())
+        values["name"].extend(
+            v for v in (f"{p.given_name} {p.family_name}", p.given_name, p.family_name) if v.strip()
+        )
         values["date_of_birth"].append(p.date_of_birth)
         values["address"].append(p.address)
         values["phone"].append(p.phone)
@@ -50,41 +52,49 @@ def propose_redaction(case: Case) -> Redaction:
     return redact(case.defendant.narrative or "", personal_values(case))
 
 
-def latest_screening(case: Case) -> PolicyDecision | None:
-    return case.policy_decisions.order_by("-screened_at", "-pk").first()
-
-
 def _known_facts(screening: PolicyDecision | None) -> dict[str, Any]:
     if screening is None:
         return {}
     facts: dict[str, Any] = {}
     for charge in screening.decision.get("charges", []):
         for name, value in (charge.get("facts") or {}).items():
-            if name.startswith(_FACT_PREFIXES) or name in _FACT_PREFIXES:
+            # Yes/no and named values only: an exact age would say more than a band.
+            if name.startswith(_FACT_PREFIXES) and (value is None or isinstance(value, bool | str)):
                 facts[name] = value
     return dict(sorted(facts.items()))
 
 
-def build_packet(entry: DocketEntry) -> dict[str, Any]:
-    """The packet of one docket entry, as plain JSON-ready data."""
-    case = entry.case
+def _narrative(case: Case, entry: DocketEntry | None) -> str:
+    if entry is None:
+        return propose_redaction(case).text
+    return entry.redacted_narrative if entry.redaction_confirmed_at else ""
+
+
+def build_packet(case: Case, entry: DocketEntry | None = None) -> dict[str, Any]:
+    """The packet of a case (on a docket: ``entry``), as plain JSON-ready data.
+
+    Off a docket the narrative is the automatic redaction, marked as not yet confirmed.
+    """
     arrest = case.arrest
-    screening = latest_screening(case)
+    screening = latest_decision(case)
     charges = []
     if screening is not None:
         for c in screening.decision.get("charges", []):
             charges.append({k: c.get(k) for k in _CHARGE_KEYS})
     return {
-        "packet": f"Session {entry.session_id}, item {entry.position}",
+        "packet": (
+            f"Session {entry.session_id}, item {entry.position}" if entry else "Not on a docket"
+        ),
         "arrest_month": month_of(arrest.arrest_date),
         "borough": borough_name(arrest.borough),
         "age_band": age_band(age_group=arrest.age_group),
-        "readiness_month": month_of(entry.readiness_deadline),
+        "readiness_month": month_of(entry.readiness_deadline if entry else None),
         "case_priority": screening.case_priority if screening is not None else "not screened",
         "missing_facts": list(screening.missing_facts) if screening is not None else [],
         "charges": charges,
         "facts": _known_facts(screening),
-        "narrative": entry.redacted_narrative if entry.redaction_confirmed_at else "",
+        "narrative": _narrative(case, entry),
+        "narrative_confirmed": bool(entry and entry.redaction_confirmed_at),
         "policy": (
             {"id": screening.policy_id, "version": screening.policy_version}
             if screening is not None

@@ -21,11 +21,23 @@ MONTHS = (
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 
-BOROUGHS = {"B": "the Bronx", "K": "Brooklyn", "M": "Manhattan", "Q": "Queens", "S": "Staten Island"}
+BOROUGHS = {
+    "B": "the Bronx",
+    "K": "Brooklyn",
+    "M": "Manhattan",
+    "Q": "Queens",
+    "S": "Staten Island",
+}
 
 # Bands match the NYPD's age groups, so a band says no more than the public data already does.
 AGE_BANDS = ((0, 17, "under 18"), (18, 24, "18-24"), (25, 44, "25-44"), (45, 64, "45-64"))
-_NYPD_GROUPS = {"<18": "under 18", "18-24": "18-24", "25-44": "25-44", "45-64": "45-64", "65+": "65 or older"}
+_NYPD_GROUPS = {
+    "<18": "under 18",
+    "18-24": "18-24",
+    "25-44": "25-44",
+    "45-64": "45-64",
+    "65+": "65 or older",
+}
 
 
 def age_band(age: int | None = None, age_group: str | None = None) -> str:
@@ -63,11 +75,15 @@ _DATE_PATTERNS = (
     re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"),  # ISO
     re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b"),  # US month/day/year
     re.compile(
-        r"\b(" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b",
+        r"\b("
+        + "|".join(m[:3] for m in MONTHS)
+        + r")[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b",
         re.IGNORECASE,
     ),
     re.compile(
-        r"\b\d{1,2}(?:st|nd|rd|th)?\s+(" + "|".join(m[:3] for m in MONTHS) + r")[a-z]*\.?,?\s+\d{4}\b",
+        r"\b\d{1,2}(?:st|nd|rd|th)?\s+("
+        + "|".join(m[:3] for m in MONTHS)
+        + r")[a-z]*\.?,?\s+\d{4}\b",
         re.IGNORECASE,
     ),
 )
@@ -111,6 +127,9 @@ def redact(text: str, personal: Mapping[str, Iterable[str]]) -> Redaction:
     """Remove every personal value (by kind: name, date_of_birth, address, phone, email,
     case_number, arrest_key, other) and then every date, contact and long number from ``text``."""
     removed: Counter[str] = Counter()
+    # E-mail addresses first, whole: a name inside one must not leave the rest of it behind.
+    text, n = _EMAIL.subn("[email]", text)
+    removed["email"] += n
     patterns: list[tuple[str, re.Pattern[str]]] = []
     for kind, values in personal.items():
         for raw in values:
@@ -125,7 +144,9 @@ def redact(text: str, personal: Mapping[str, Iterable[str]]) -> Redaction:
             elif kind == "address":
                 patterns.append((kind, _literal(value)))
                 patterns.extend(
-                    (kind, _literal(part)) for part in re.split(r"[,\n]", value) if len(part.strip()) >= 5
+                    (kind, _literal(part))
+                    for part in re.split(r"[,\n]", value)
+                    if len(part.strip()) >= 5
                 )
             elif kind == "name":
                 patterns.append((kind, _literal(value)))
@@ -137,7 +158,7 @@ def redact(text: str, personal: Mapping[str, Iterable[str]]) -> Redaction:
     for kind, pat in patterns:
         text, n = pat.subn(f"[{kind.replace('_', ' ')}]", text)
         removed[kind] += n
-    for kind, pat in (("email", _EMAIL), ("phone", _PHONE), ("case_number", _CASE_NUMBER)):
+    for kind, pat in (("phone", _PHONE), ("case_number", _CASE_NUMBER)):
         text, n = pat.subn(f"[{kind.replace('_', ' ')}]", text)
         removed[kind] += n
     for pat in _DATE_PATTERNS:

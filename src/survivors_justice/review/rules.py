@@ -73,11 +73,7 @@ def quorum_rules() -> list[QuorumRule]:
 def quorum_gap(voter_seats: Iterable[str]) -> str | None:
     """Which quorum rule the voters on a case fail, or None when there is quorum."""
     counts = Counter(voter_seats)
-    missing = [
-        r.describe()
-        for r in quorum_rules()
-        if sum(counts[s] for s in r.seats) < r.at_least
-    ]
+    missing = [r.describe() for r in quorum_rules() if sum(counts[s] for s in r.seats) < r.at_least]
     if missing:
         return "No quorum: the voters on this case need " + "; ".join(missing) + "."
     return None
@@ -106,6 +102,7 @@ def tally(positions: Sequence[tuple[str, str, Sequence[str]]]) -> Tally:
         Finding.CANNOT_TELL,
     )
     outcomes = Counter(o for _, o, _ in positions).most_common()
+    outcome: str
     if not outcomes or (len(outcomes) > 1 and outcomes[0][1] == outcomes[1][1]):
         outcome = RecommendedOutcome.MORE_FACTS
     else:
