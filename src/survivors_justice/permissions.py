@@ -61,6 +61,9 @@ class Action(StrEnum):
     API_DOCS = "api.docs"  # the OpenAPI description of the JSON API
     MANAGE_USERS = "accounts.manage"  # accounts, roles, lockout release
     AUDIT_LOG = "audit.log"  # read the audit log and run its verification
+    PANEL_SEAT = "review.seat"  # a panel member's own sessions, packets and positions
+    PANEL_PACKET = "review.packet"  # obj: DocketEntry — read a de-identified packet, vote
+    PANEL_COORDINATE = "review.coordinate"  # roster, sessions, dockets, redaction, determinations
 
 
 # Cases "in intake" (DESIGN.md > Users): new, or waiting on a supervisor's answer to an override.
@@ -95,6 +98,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECHECKS,
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
+            Action.PANEL_COORDINATE,
         }
     ),
     Role.TRAFFICKING_ADA: frozenset(
@@ -102,7 +106,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     Role.ADVOCATE: frozenset(),
     Role.PARTNER_STAFF: frozenset(),
-    Role.PANEL_MEMBER: frozenset(),
+    Role.PANEL_MEMBER: frozenset({Action.PANEL_SEAT, Action.PANEL_PACKET}),
     Role.ANALYST: frozenset({Action.EVALUATE_POLICY, Action.API_DOCS}),
     Role.ADMIN: frozenset(
         {Action.EVALUATE_POLICY, Action.API_DOCS, Action.MANAGE_USERS, Action.AUDIT_LOG}
@@ -202,6 +206,20 @@ def _recheck_rule(role: str, action: Action, recheck: CaseRecheck) -> bool:
     return action is Action.REVIEW_RECHECK and recheck.reviewed_at is None
 
 
+def _packet_rule(principal: Any, action: Action, entry: Any) -> bool:
+    """A packet is read only by a seated, unconflicted member who may sit, while in session."""
+    from django.utils import timezone
+
+    from survivors_justice.review.models import PanelMember
+    from survivors_justice.review.rules import may_read_packet
+
+    if action is not Action.PANEL_PACKET:
+        return False
+    pk = getattr(principal, "pk", None)
+    member = PanelMember.objects.filter(user_id=pk).first() if pk is not None else None
+    return member is not None and may_read_packet(member, entry, at=timezone.now())
+
+
 def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
     """May ``principal`` do ``action`` (to ``obj``)? Unknown roles, signed-out users: never."""
     role = role_of(principal)
@@ -218,6 +236,10 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
         return _decision_rule(role, principal, action, obj)
     if isinstance(obj, CaseRecheck):
         return _recheck_rule(role, action, obj)
+    from survivors_justice.review.models import DocketEntry
+
+    if isinstance(obj, DocketEntry):
+        return _packet_rule(principal, action, obj)
     return False  # an object no rule speaks of is refused, never allowed by default
 
 

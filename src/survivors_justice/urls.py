@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("survivors_justice.accounts.urls")),
     path("audit/", include("survivors_justice.audit.urls")),
     path("cases/", include("survivors_justice.cases.urls")),
+    path("panel/", include("survivors_justice.review.urls")),
     path("api/", api.urls),
 ]

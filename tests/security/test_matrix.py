@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from tests.cases.factories import BUYING, SELLING, make_case
 from tests.factories import make_user, sign_in
+from tests.review.factories import open_session
 
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.catalogs import catalog_version
@@ -29,6 +30,7 @@ from survivors_justice.cases.models import Case, ChargingDecision
 from survivors_justice.law import load_catalog
 from survivors_justice.permissions import visible_cases
 from survivors_justice.policy import load_policy
+from survivors_justice.review.models import DocketEntry, PanelSession
 
 ANON = "anonymous"
 ROLES = [r.value for r in Role]
@@ -50,6 +52,8 @@ class World:
     closed: Case  # declined and closed
     rechecked: Case  # decided (prosecuted), then a catalog correction changed its recommendation
     recheck: CaseRecheck  # open
+    session: PanelSession  # an open review-panel session with the panel case on its docket
+    entry: DocketEntry
     users: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -90,7 +94,11 @@ def _world() -> World:
     )
     for case in (intake, pending, priority, panel, closed, rechecked):
         case.refresh_from_db()
-    return World(intake, pending, decision, priority, panel, closed, rechecked, recheck)
+    session, _, _ = open_session(cases=[panel])
+    entry = session.docket.get()
+    return World(
+        intake, pending, decision, priority, panel, closed, rechecked, recheck, session, entry
+    )
 
 
 @dataclass(frozen=True)
@@ -232,6 +240,39 @@ MATRIX: dict[str, list[Probe]] = {
             body=lambda w: {"decision": "approve"},
             mutates=lambda w: w.pending,
         )
+    ],
+    # the review panel: a member reads packets only of sessions they sit on (the matrix's
+    # panel member sits on none: 404, as for a packet that does not exist); supervisors coordinate
+    "review:home": [Probe("GET", lambda w: "/panel/", {"panel_member": 200}, 403)],
+    "review:positions": [Probe("GET", lambda w: "/panel/positions/", {"panel_member": 200}, 403)],
+    "review:session": [
+        Probe("GET", lambda w: f"/panel/sessions/{w.session.pk}/", {"panel_member": 404}, 403)
+    ],
+    "review:packet": [
+        Probe("GET", lambda w: f"/panel/packets/{w.entry.pk}/", {"panel_member": 404}, 403),
+        Probe("POST", lambda w: f"/panel/packets/{w.entry.pk}/", {"panel_member": 404}, 403,
+              body=lambda w: {"finding": "involuntary", "recommended_outcome": "decline",
+                              "reasons": ["coercion"]}),
+    ],
+    "review:conflict": [
+        Probe("POST", lambda w: f"/panel/packets/{w.entry.pk}/conflict/", {"panel_member": 404},
+              403, body=lambda w: {"reason": ""}),
+    ],
+    "review:roster": [Probe("GET", lambda w: "/panel/coordinate/", {"supervisor": 200}, 403)],
+    "review:member_new": [
+        Probe("GET", lambda w: "/panel/coordinate/members/new/", {"supervisor": 200}, 403),
+        Probe("POST", lambda w: "/panel/coordinate/members/new/", {"supervisor": 200}, 403,
+              body=lambda w: {"seat": "expert"}),  # incomplete: the form comes back with errors
+    ],
+    "review:session_new": [
+        Probe("GET", lambda w: "/panel/coordinate/sessions/new/", {"supervisor": 200}, 403)
+    ],
+    "review:docket": [
+        Probe("GET", lambda w: f"/panel/coordinate/sessions/{w.session.pk}/", {"supervisor": 200},
+              403),
+        Probe("POST", lambda w: f"/panel/coordinate/sessions/{w.session.pk}/", {"supervisor": 302},
+              403, body=lambda w: {"action": "attendance", "present": []}),
+        Probe("GET", lambda w: "/panel/coordinate/sessions/99999999/", {"supervisor": 404}, 403),
     ],
     # the JSON API
     "api:api-root": [Probe("GET", lambda w: "/api/", {}, 404, anonymous=404)],

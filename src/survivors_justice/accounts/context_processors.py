@@ -28,6 +28,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("cases:overrides", "Override queue", Action.OVERRIDE_QUEUE),
     NavItem("cases:rechecks", "Rechecks", Action.RECHECKS),
     NavItem("cases:compliance", "Compliance", Action.COMPLIANCE),
+    NavItem("review:home", "Panel sessions", Action.PANEL_SEAT),
+    NavItem("review:positions", "My positions", Action.PANEL_SEAT),
+    NavItem("review:roster", "Review panel", Action.PANEL_COORDINATE),
     NavItem("audit:log", "Audit log", Action.AUDIT_LOG),
     NavItem("accounts:users", "Accounts", Action.MANAGE_USERS),
 )
