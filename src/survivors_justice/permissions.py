@@ -64,6 +64,7 @@ class Action(StrEnum):
     PANEL_SEAT = "review.seat"  # a panel member's own sessions, packets and positions
     PANEL_PACKET = "review.packet"  # obj: DocketEntry — read a de-identified packet, vote
     PANEL_COORDINATE = "review.coordinate"  # roster, sessions, dockets, redaction, determinations
+    ADMINISTER_INSTRUMENT = "review.instrument"  # obj: Case — screen the person, with consent
 
 
 # Cases "in intake" (DESIGN.md > Users): new, or waiting on a supervisor's answer to an override.
@@ -104,7 +105,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.TRAFFICKING_ADA: frozenset(
         {Action.PRIORITY_LIST, Action.VIEW_CASE, Action.EVALUATE_POLICY, Action.API_DOCS}
     ),
-    Role.ADVOCATE: frozenset(),
+    Role.ADVOCATE: frozenset({Action.ADMINISTER_INSTRUMENT}),
     Role.PARTNER_STAFF: frozenset(),
     Role.PANEL_MEMBER: frozenset({Action.PANEL_SEAT, Action.PANEL_PACKET}),
     Role.ANALYST: frozenset({Action.EVALUATE_POLICY, Action.API_DOCS}),
@@ -220,6 +221,17 @@ def _packet_rule(principal: Any, action: Action, entry: Any) -> bool:
     return member is not None and may_read_packet(member, entry, at=timezone.now())
 
 
+def _instrument_rule(principal: Any, case: Case) -> bool:
+    """An advocate screens the person of a case whose advocate referral they have taken."""
+    from survivors_justice.cases.models import FollowUpKind, FollowUpTask
+
+    return FollowUpTask.objects.filter(
+        case_id=case.pk,
+        kind=FollowUpKind.REFER_TO_ADVOCATE,
+        owner_id=getattr(principal, "pk", None),
+    ).exists()
+
+
 def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
     """May ``principal`` do ``action`` (to ``obj``)? Unknown roles, signed-out users: never."""
     role = role_of(principal)
@@ -230,6 +242,8 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
     from survivors_justice.arrests.models import CaseRecheck
     from survivors_justice.cases.models import Case, ChargingDecision
 
+    if isinstance(obj, Case) and action is Action.ADMINISTER_INSTRUMENT:
+        return _instrument_rule(principal, obj)
     if isinstance(obj, Case):
         return _case_rule(role, action, obj)
     if isinstance(obj, ChargingDecision):
@@ -240,6 +254,7 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
 
     if isinstance(obj, DocketEntry):
         return _packet_rule(principal, action, obj)
+
     return False  # an object no rule speaks of is refused, never allowed by default
 
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("audit/", include("survivors_justice.audit.urls")),
     path("cases/", include("survivors_justice.cases.urls")),
     path("panel/", include("survivors_justice.review.urls")),
+    path("screenings/", include("survivors_justice.review.instrument_urls")),
     path("api/", api.urls),
 ]

@@ -170,3 +170,43 @@ class Determination(models.Model):
 
     def __str__(self) -> str:
         return f"determination {self.pk}: {self.finding}"
+
+
+class ConsentMethod(models.TextChoices):
+    VERBAL = "verbal", "Given aloud, in the person's language"
+    WRITTEN = "written", "Signed on paper, in the person's language"
+
+
+class AdministrationState(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped at the person's wish"
+
+
+class InstrumentAdministration(models.Model):
+    """One administration of the screening instrument by an advocate, with the person's consent.
+
+    Answers are kept per question as given; when it is completed its facts go to the case with
+    their provenance (instrument version, questions, date, advocate). The person's answers are
+    personal: they are stored encrypted and shown only to the advocate who asked them.
+    """
+
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, related_name="instrument_administrations"
+    )
+    advocate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    instrument = models.CharField(max_length=60, help_text="id@version of the instrument")
+    language = models.CharField(max_length=12)
+    consent_method = models.CharField(max_length=12, choices=ConsentMethod.choices)
+    consent_recorded_at = models.DateTimeField()
+    answers = PersonalTextField(help_text="JSON: question id -> answer, in the order given")
+    state = models.CharField(
+        max_length=20, choices=AdministrationState.choices, default=AdministrationState.IN_PROGRESS
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"instrument administration {self.pk} ({self.state})"
