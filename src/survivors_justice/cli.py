@@ -104,6 +104,7 @@ def _register() -> None:
     from survivors_justice.arrests.frames import store_frame
 
     register_store_source(store_frame)
+    from survivors_justice.instrument.cli import app as instrument_app
     from survivors_justice.law.cli import app as law_app
     from survivors_justice.policy.cli import app as policy_app
     from survivors_justice.screening.cli import replay, screen
@@ -111,6 +112,11 @@ def _register() -> None:
     policy_app.command("replay")(replay)
     app.add_typer(law_app, name="law")
     app.add_typer(policy_app, name="policy")
+    app.add_typer(instrument_app, name="instrument")
+
+    from survivors_justice.review.cli import app as panel_app
+
+    app.add_typer(panel_app, name="panel")
     app.command("screen")(screen)
     app.add_typer(report_app, name="report")
 

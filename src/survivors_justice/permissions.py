@@ -76,7 +76,6 @@ class Action(StrEnum):
     RECORD_TRAINING = "training.record"  # record staff training (dates and expiry)
     STAFF_DASHBOARD = "training.dashboard"  # decisions per prosecutor beside their peers
     SURVIVOR_WORK = "training.survivor_work"  # be assigned work with a survivor (needs training)
-    PANEL_SEAT = "training.panel_seat"  # sit on the review panel (needs training)
     # survivor services (issue 11)
     CASELOAD = "survivors.caseload"  # the advocate's own survivors and referral tasks
     VIEW_SURVIVOR = "survivors.view"  # obj: Survivor — the whole record (its advocate)
@@ -89,6 +88,10 @@ class Action(StrEnum):
     EDIT_DIRECTORY_ENTRY = "partners.edit_entry"  # obj: Organisation — its own entry
     PARTNER_BOOKINGS = "bookings.partner_list"  # a partner's on-site bookings (consented only)
     CERTIFICATIONS = "certifications.list"  # T/U visa certification requests, CP referrals
+    PANEL_SEAT = "review.seat"  # sit on the panel: own sessions, packets, positions (trained)
+    PANEL_PACKET = "review.packet"  # obj: DocketEntry — read a de-identified packet, vote
+    PANEL_COORDINATE = "review.coordinate"  # roster, sessions, dockets, redaction, determinations
+    ADMINISTER_INSTRUMENT = "review.instrument"  # obj: Case — screen the person, with consent
 
 
 # Cases "in intake" (DESIGN.md > Users): new, or waiting on a supervisor's answer to an override.
@@ -136,7 +139,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECORD_TRAINING,
             Action.STAFF_DASHBOARD,
             Action.SURVIVOR_WORK,
-            Action.PANEL_SEAT,
+            Action.PANEL_COORDINATE,
         }
     ),
     Role.TRAFFICKING_ADA: frozenset(
@@ -149,7 +152,6 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
             Action.SURVIVOR_WORK,
-            Action.PANEL_SEAT,
         }
     ),
     Role.ADVOCATE: frozenset(
@@ -157,7 +159,6 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.FOLLOWUP_QUEUE,
             Action.WORK_FOLLOWUP,
             Action.SURVIVOR_WORK,
-            Action.PANEL_SEAT,
             Action.CASELOAD,
             Action.VIEW_SURVIVOR,
             Action.EDIT_SURVIVOR,
@@ -165,6 +166,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_REFERRAL,
             Action.DIRECTORY,
             Action.CERTIFICATIONS,
+            Action.ADMINISTER_INSTRUMENT,
         }
     ),
     Role.PARTNER_STAFF: frozenset(
@@ -178,7 +180,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.PARTNER_BOOKINGS,
         }
     ),
-    Role.PANEL_MEMBER: frozenset({Action.PANEL_SEAT}),
+    Role.PANEL_MEMBER: frozenset({Action.PANEL_SEAT, Action.PANEL_PACKET}),
     Role.ANALYST: frozenset(
         {
             Action.EVALUATE_POLICY,
@@ -457,6 +459,31 @@ def why_not(principal: Principal | Any, action: Action) -> str | None:
     return None
 
 
+def _packet_rule(principal: Any, action: Action, entry: Any) -> bool:
+    """A packet is read only by a seated, unconflicted member who may sit, while in session."""
+    from django.utils import timezone
+
+    from survivors_justice.review.models import PanelMember
+    from survivors_justice.review.rules import may_read_packet
+
+    if action is not Action.PANEL_PACKET:
+        return False
+    pk = getattr(principal, "pk", None)
+    member = PanelMember.objects.filter(user_id=pk).first() if pk is not None else None
+    return member is not None and may_read_packet(member, entry, at=timezone.now())
+
+
+def _instrument_rule(principal: Any, case: Case) -> bool:
+    """An advocate screens the person of a case whose advocate referral they have taken."""
+    from survivors_justice.cases.models import FollowUpKind, FollowUpTask
+
+    return FollowUpTask.objects.filter(
+        case_id=case.pk,
+        kind=FollowUpKind.REFER_TO_ADVOCATE,
+        owner_id=getattr(principal, "pk", None),
+    ).exists()
+
+
 def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
     """May ``principal`` do ``action`` (to ``obj``)? Unknown roles, signed-out users: never."""
     role = role_of(principal)
@@ -468,6 +495,8 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
         return True
     from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, FollowUpTask
 
+    if isinstance(obj, Case) and action is Action.ADMINISTER_INSTRUMENT:
+        return _instrument_rule(principal, obj)
     if isinstance(obj, Case):
         return _case_rule(role, principal, action, obj)
     if isinstance(obj, FollowUpTask):
@@ -486,6 +515,10 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
     if isinstance(obj, Organisation):
         own = partner_organisation_id(principal)
         return action is Action.EDIT_DIRECTORY_ENTRY and own == obj.pk
+    from survivors_justice.review.models import DocketEntry
+
+    if isinstance(obj, DocketEntry):
+        return _packet_rule(principal, action, obj)
     return False  # an object no rule speaks of is refused, never allowed by default
 
 

@@ -45,6 +45,14 @@ INSTALLED_APPS = [
     "survivors_justice.partners",
     "survivors_justice.survivors",
     "survivors_justice.courts",
+    "survivors_justice.review",
+]
+
+# The review panel's quorum, among the members who vote on a case (seats: lived_experience,
+# advocate, expert): at least one person with lived experience, and one advocate or expert.
+PANEL_QUORUM = [
+    {"seats": ["lived_experience"], "at_least": 1},
+    {"seats": ["advocate", "expert"], "at_least": 1},
 ]
 
 MIDDLEWARE = [

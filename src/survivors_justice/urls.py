@@ -14,5 +14,7 @@ urlpatterns = [
     path("cases/", include("survivors_justice.cases.urls")),
     path("survivors/", include("survivors_justice.survivors.urls")),
     path("partners/", include("survivors_justice.partners.urls")),
+    path("panel/", include("survivors_justice.review.urls")),
+    path("screenings/", include("survivors_justice.review.instrument_urls")),
     path("api/", api.urls),
 ]

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from tests.cases.factories import BUYING, SELLING, make_case
 from tests.factories import make_user, sign_in
+from tests.review.factories import open_session
 from tests.security.services_world import SURVIVOR_FAMILY_NAME, ServicesWorld, services_world
 
 from survivors_justice.accounts.roles import Role
@@ -31,6 +32,7 @@ from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, 
 from survivors_justice.law import load_catalog
 from survivors_justice.permissions import visible_cases
 from survivors_justice.policy import load_policy
+from survivors_justice.review.models import DocketEntry, PanelSession
 from survivors_justice.transparency.models import Release, ReleaseState, ReleaseTable
 
 ANON = "anonymous"
@@ -57,6 +59,8 @@ class World:
     recheck: CaseRecheck  # open
     task: FollowUpTask  # an open referral in the advocates' queue
     svc: ServicesWorld  # a survivor, consent, referral, plan, booking... (survivor services)
+    session: PanelSession  # an open review-panel session with the panel case on its docket
+    entry: DocketEntry
     users: dict[str, Any] = field(default_factory=dict)
     published: Release | None = None  # a public release
     prepared: Release | None = None  # one waiting for a supervisor (not public)
@@ -104,8 +108,9 @@ def _world() -> World:
     )
     for case in (intake, pending, priority, panel, closed, rechecked):
         case.refresh_from_db()
+    session, _, _ = open_session(cases=[panel])
     world = World(intake, pending, decision, priority, panel, closed, rechecked, recheck, task,
-                  services_world())
+                  services_world(), session, session.docket.get())
     world.published = _release("2017-12", ReleaseState.PUBLISHED)
     world.prepared = _release("2018-01", ReleaseState.PREPARED)
     return world
@@ -489,6 +494,39 @@ MATRIX: dict[str, list[Probe]] = {
     ],
     "training:dashboard": [Probe("GET", lambda w: "/training/dashboard/", {"supervisor": 200},
                                  403)],
+    # the review panel: a member reads packets only of sessions they sit on (the matrix's
+    # panel member sits on none: 404, as for a packet that does not exist); supervisors coordinate
+    "review:home": [Probe("GET", lambda w: "/panel/", {"panel_member": 200}, 403)],
+    "review:positions": [Probe("GET", lambda w: "/panel/positions/", {"panel_member": 200}, 403)],
+    "review:session": [
+        Probe("GET", lambda w: f"/panel/sessions/{w.session.pk}/", {"panel_member": 404}, 403)
+    ],
+    "review:packet": [
+        Probe("GET", lambda w: f"/panel/packets/{w.entry.pk}/", {"panel_member": 404}, 403),
+        Probe("POST", lambda w: f"/panel/packets/{w.entry.pk}/", {"panel_member": 404}, 403,
+              body=lambda w: {"finding": "involuntary", "recommended_outcome": "decline",
+                              "reasons": ["coercion"]}),
+    ],
+    "review:conflict": [
+        Probe("POST", lambda w: f"/panel/packets/{w.entry.pk}/conflict/", {"panel_member": 404},
+              403, body=lambda w: {"reason": ""}),
+    ],
+    "review:roster": [Probe("GET", lambda w: "/panel/coordinate/", {"supervisor": 200}, 403)],
+    "review:member_new": [
+        Probe("GET", lambda w: "/panel/coordinate/members/new/", {"supervisor": 200}, 403),
+        Probe("POST", lambda w: "/panel/coordinate/members/new/", {"supervisor": 200}, 403,
+              body=lambda w: {"seat": "expert"}),  # incomplete: the form comes back with errors
+    ],
+    "review:session_new": [
+        Probe("GET", lambda w: "/panel/coordinate/sessions/new/", {"supervisor": 200}, 403)
+    ],
+    "review:docket": [
+        Probe("GET", lambda w: f"/panel/coordinate/sessions/{w.session.pk}/", {"supervisor": 200},
+              403),
+        Probe("POST", lambda w: f"/panel/coordinate/sessions/{w.session.pk}/", {"supervisor": 302},
+              403, body=lambda w: {"action": "attendance", "present": []}),
+        Probe("GET", lambda w: "/panel/coordinate/sessions/99999999/", {"supervisor": 404}, 403),
+    ],
     # the JSON API
     "api:api-root": [Probe("GET", lambda w: "/api/", {}, 404, anonymous=404)],
     "api:openapi-json": [Probe("GET", lambda w: "/api/openapi.json", _all(200, OFFICE), 403)],

@@ -42,6 +42,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("transparency:staff", "Releases", Action.RELEASES),
     NavItem("training:dashboard", "Decisions", Action.STAFF_DASHBOARD),
     NavItem("training:records", "Training", Action.RECORD_TRAINING),
+    NavItem("review:home", "Panel sessions", Action.PANEL_SEAT),
+    NavItem("review:positions", "My positions", Action.PANEL_SEAT),
+    NavItem("review:roster", "Review panel", Action.PANEL_COORDINATE),
     NavItem("audit:log", "Audit log", Action.AUDIT_LOG),
     NavItem("accounts:users", "Accounts", Action.MANAGE_USERS),
 )

@@ -1,0 +1,1 @@
+"""The review panel: seats, sessions, de-identified packets, positions and determinations."""
