@@ -403,6 +403,23 @@ MATRIX: dict[str, list[Probe]] = {
         )
     ],
     # facts, charge amendments, departures, decided cases, follow-ups
+    # the screening instrument: only the advocate who took the case's referral (the world's
+    # referral is untaken, so every advocate gets the 404 a stranger gets); the whole flow as
+    # that advocate is in tests/review/test_instrument_pages.py
+    "screenings:start": [
+        Probe("GET", lambda w: f"/screenings/cases/{w.closed.pk}/start/", {"advocate": 404}, 403),
+        Probe("POST", lambda w: f"/screenings/cases/{w.closed.pk}/start/", {"advocate": 404}, 403,
+              body=lambda w: {"consent": "yes", "consent_method": "verbal", "language": "en"}),
+    ],
+    "screenings:question": [
+        Probe("GET", lambda w: "/screenings/999999/", {"advocate": 404}, 403),
+    ],
+    "screenings:finish": [
+        Probe("POST", lambda w: "/screenings/999999/finish/", {"advocate": 404}, 403),
+    ],
+    "screenings:stop": [
+        Probe("POST", lambda w: "/screenings/999999/stop/", {"advocate": 404}, 403),
+    ],
     "cases:facts": [
         Probe("POST", lambda w: f"/cases/{w.intake.pk}/facts/", INTAKE_302, 404,
               body=lambda w: {"source": "interview", "fact__indicators__force": "unknown"}),
