@@ -64,7 +64,9 @@ def _file_facts(path: Path) -> tuple[set[str], int, str]:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if k != "SJ_DATABASE_URL"}
-    env.update(SJ_ENV="test", SJ_VAR_DIR=str(tmp_path / "var"))
+    # every county and date opens cases (the office scope is tested in tests/arrests/test_scope.py)
+    env.update(SJ_ENV="test", SJ_VAR_DIR=str(tmp_path / "var"), SJ_OFFICE_COUNTY="all")
+    env.pop("SJ_INTAKE_START", None)
     done = subprocess.run([*SJ, "db", "upgrade"], env=env, capture_output=True, text=True,
                           timeout=300, check=False)
     assert done.returncode == 0, done.stderr
