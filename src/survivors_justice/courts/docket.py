@@ -1,44 +1,26 @@
 """A docket file from the office's open cases (``sj court docket --from-db``).
 
-Open cases are those being prosecuted. Each case's CPL 30.30 date comes from its top charge's
-class (the charge catalog's class for prostitution and trafficking charges, else the NYPD's F/M/V
-category, M read as a class A misdemeanor) counted from the arrest date. People appear only as
-ids: ``D-<person id>`` for the defendant, ``V-<case number>`` for the person bought or sold in a
-buyer's, promoter's or trafficker's case, whom the NYPD record does not name; that survivor
-attends the case's last hearing and is kept apart from the defendant.
+Open cases are those being prosecuted. Each case's CPL 30.30 date (``law.speedy_trial``) comes
+from its top charge's class (the charge catalog's class for prostitution and trafficking charges,
+else the NYPD's F/M/V category, M read as a class A misdemeanor) counted from the arrest date.
+People appear only as ids: ``D-<person id>`` for the defendant, ``V-<case number>`` for the
+person bought or sold in a buyer's, promoter's or trafficker's case, whom the NYPD record does
+not name; that survivor attends the case's last hearing and is kept apart from the defendant.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case
 from survivors_justice.law.catalog import load_catalog
-from survivors_justice.scheduling.deadlines import ready_by
+from survivors_justice.law.speedy_trial import top_class
+from survivors_justice.scheduling.deadlines import class_group, ready_by
 
 SURVIVOR_ROLES = frozenset({"buyer", "promoter", "trafficker", "premises"})
 HEARINGS = {"felony": 3, "A misdemeanor": 2}
-RANK = ("felony", "A misdemeanor", "B misdemeanor", "violation")
-
-
-def _rank(offense_class: str) -> int:
-    text = offense_class.lower()
-    if "felony" in text:
-        return 0
-    if text.startswith("a misdemeanor"):
-        return 1
-    if "misdemeanor" in text:
-        return 2
-    return 3
-
-
-def top_class(classes: Iterable[str]) -> str | None:
-    """The most serious class: felony > A misdemeanor > B misdemeanor > violation."""
-    ranked = sorted(classes, key=_rank)
-    return RANK[_rank(ranked[0])] if ranked else None
 
 
 def next_monday(today: date) -> date:
@@ -75,7 +57,7 @@ def docket_from_db(*, start: date, horizon_days: int = 60, parts: int = 6,
         category = {"F": "felony", "M": "A misdemeanor", "V": "violation", "I": "violation"}
         if not classes and arrest.law_cat_cd.upper() in category:
             classes.append(category[arrest.law_cat_cd.upper()])
-        cls = top_class(classes) or "A misdemeanor"
+        cls = class_group(top_class(classes) or "A misdemeanor", arrest.arrest_date)
         hearings = HEARINGS.get(cls, 1)
         defendant = f"D-{case.defendant_id}"
         attend: dict[str, Any] = {defendant: "all"}
