@@ -113,8 +113,10 @@ def case_lines(docket: Docket, plan: list[Hearing], fifo: list[Hearing],
             risk = "late"
         else:
             margin = (case.ready_by - last).days if last else 0
-            text = (f"All {case.hearings} hearing{'s' if case.hearings > 1 else ''} held by "
-                    f"{last}, {margin} days before the CPL 30.30 date {case.ready_by}.")
+            held_by = (f"All {case.hearings} hearings held by" if case.hearings > 1
+                       else "Its hearing held on")
+            text = (f"{held_by} {last}, {margin} day{'s' if margin != 1 else ''} before the "
+                    f"CPL 30.30 date {case.ready_by}.")
             if margin <= RISK_DAYS:
                 risk = "close"
         if case.id in fifo_last:
