@@ -6,6 +6,9 @@ else the NYPD's F/M/V category, M read as a class A misdemeanor) counted from th
 People appear only as ids: ``D-<person id>`` for the defendant, ``V-<case number>`` for the
 person bought or sold in a buyer's, promoter's or trafficker's case, whom the NYPD record does
 not name; that survivor attends the case's last hearing and is kept apart from the defendant.
+When the survivor services record links survivors to a case as its victims, they stand in for
+that placeholder as ``S-<survivor id>``: one person across all their cases, so the planner keeps
+them apart from every defendant of those cases.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from survivors_justice.cases.models import Case
 from survivors_justice.law.catalog import load_catalog
 from survivors_justice.law.speedy_trial import top_class
 from survivors_justice.scheduling.deadlines import class_group, ready_by
+from survivors_justice.survivors.models import CaseLink, CaseRelation
 
 SURVIVOR_ROLES = frozenset({"buyer", "promoter", "trafficker", "premises"})
 HEARINGS = {"felony": 3, "A misdemeanor": 2}
@@ -42,6 +46,12 @@ def docket_from_db(*, start: date, horizon_days: int = 60, parts: int = 6,
         .prefetch_related("arrest__charges")
         .order_by("opened_at", "number")
     )
+    linked: dict[int, list[str]] = {}
+    for case_id, survivor_id in (
+        CaseLink.objects.filter(case__in=open_cases, relation=CaseRelation.VICTIM)
+        .order_by("survivor_id").values_list("case_id", "survivor_id")
+    ):
+        linked.setdefault(case_id, []).append(f"S-{survivor_id}")
     for case in open_cases:
         arrest = case.arrest
         classes: list[str] = []
@@ -61,10 +71,12 @@ def docket_from_db(*, start: date, horizon_days: int = 60, parts: int = 6,
         hearings = HEARINGS.get(cls, 1)
         defendant = f"D-{case.defendant_id}"
         attend: dict[str, Any] = {defendant: "all"}
-        if roles & SURVIVOR_ROLES:
-            survivor = f"V-{case.number}"
+        survivors = linked.get(case.pk) or (
+            [f"V-{case.number}"] if roles & SURVIVOR_ROLES else [])
+        for survivor in survivors:
             attend[survivor] = [hearings]
-            keep_apart.append([survivor, defendant])
+            if [survivor, defendant] not in keep_apart:
+                keep_apart.append([survivor, defendant])
         cases.append({
             "id": case.number,
             "parts": felony_parts if cls == "felony" else other_parts,
