@@ -92,6 +92,10 @@ class Action(StrEnum):
     PANEL_PACKET = "review.packet"  # obj: DocketEntry — read a de-identified packet, vote
     PANEL_COORDINATE = "review.coordinate"  # roster, sessions, dockets, redaction, determinations
     ADMINISTER_INSTRUMENT = "review.instrument"  # obj: Case — screen the person, with consent
+    # court calendar (issue 12)
+    COURT_CALENDAR = "courts.calendar"  # court plans: proposals, the adopted one, their calendars
+    BUILD_COURT_PLAN = "courts.build_plan"  # plan the office's docket (or an uploaded one)
+    ADOPT_COURT_PLAN = "courts.adopt_plan"  # obj: CourtPlan — adopt a plan someone else built
 
 
 # Cases "in intake" (DESIGN.md > Users): new, or waiting on a supervisor's answer to an override.
@@ -140,6 +144,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.STAFF_DASHBOARD,
             Action.SURVIVOR_WORK,
             Action.PANEL_COORDINATE,
+            Action.COURT_CALENDAR,
+            Action.BUILD_COURT_PLAN,
+            Action.ADOPT_COURT_PLAN,
         }
     ),
     Role.TRAFFICKING_ADA: frozenset(
@@ -152,6 +159,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.EVALUATE_POLICY,
             Action.API_DOCS,
             Action.SURVIVOR_WORK,
+            Action.COURT_CALENDAR,
+            Action.BUILD_COURT_PLAN,
         }
     ),
     Role.ADVOCATE: frozenset(
@@ -519,6 +528,12 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
 
     if isinstance(obj, DocketEntry):
         return _packet_rule(principal, action, obj)
+    from survivors_justice.courts.models import CourtPlan
+
+    if isinstance(obj, CourtPlan):
+        # two people: whoever built a plan never adopts it; only a proposal can be adopted
+        return (action is Action.ADOPT_COURT_PLAN and obj.state == "proposed"
+                and obj.built_by_id != getattr(principal, "pk", None))
     return False  # an object no rule speaks of is refused, never allowed by default
 
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("partners/", include("survivors_justice.partners.urls")),
     path("panel/", include("survivors_justice.review.urls")),
     path("screenings/", include("survivors_justice.review.instrument_urls")),
+    path("court/", include("survivors_justice.courts.urls")),
     path("api/", api.urls),
 ]

@@ -49,3 +49,25 @@ def test_without_from_db_says_what_to_do() -> None:
     result = CliRunner().invoke(app, ["docket"])
     assert result.exit_code == 2
     assert "--from-db" in result.output
+
+
+def test_a_survivor_linked_to_two_cases_is_one_person_kept_apart_from_both() -> None:
+    from tests.survivors.factories import make_survivor
+
+    from survivors_justice.courts.docket import docket_from_db
+    from survivors_justice.survivors.models import CaseLink
+
+    first = make_case(BUYING, state=CaseState.PROSECUTING)
+    second = make_case(BUYING, index=1, state=CaseState.PROSECUTING)
+    survivor = make_survivor()
+    for case in (first, second):
+        CaseLink.objects.create(survivor=survivor, case=case, relation="victim")
+    data = docket_from_db(start=date(2018, 1, 8))
+    person = f"S-{survivor.pk}"
+    by_id = {c["id"]: c for c in data["cases"]}
+    for case in (first, second):
+        # the linked survivor replaces the placeholder; a buyer's case has 2 hearings
+        assert by_id[case.number]["attend"] == {f"D-{case.defendant_id}": "all", person: [2]}
+    assert sorted(data["keep_apart"]) == sorted(
+        [[person, f"D-{first.defendant_id}"], [person, f"D-{second.defendant_id}"]])
+    parse_docket(data)

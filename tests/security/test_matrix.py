@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -602,6 +603,38 @@ MATRIX: dict[str, list[Probe]] = {
     ],
 }
 MATRIX.update(SERVICES_MATRIX)
+
+
+def _court_plan(w: World) -> int:
+    """A proposed court plan of the world's prosecuted cases, built by a supervisor of its own
+    (so the probing supervisor is a second person who may adopt it)."""
+    from survivors_justice.courts.docket import docket_from_db
+    from survivors_justice.courts.services import build_plan
+
+    builder = make_user("supervisor", email="matrix-court-builder@example.test")
+    docket = docket_from_db(start=date(2018, 1, 8))
+    return build_plan(actor=builder, docket=docket, source="office", time_limit=1).pk
+
+
+COURT = {"supervisor": 200, "trafficking_ada": 200}
+MATRIX.update({
+    "courts:calendar": [Probe("GET", lambda w: "/court/", COURT, 403)],
+    "courts:build": [
+        Probe("POST", lambda w: "/court/plans/new/", {"supervisor": 302, "trafficking_ada": 302},
+              403, body=lambda w: {"source": "office", "start": "2018-01-08", "time_limit": "1"}),
+    ],
+    "courts:plan": [
+        Probe("GET", lambda w: f"/court/plans/{_court_plan(w)}/", COURT, 403),
+        Probe("GET", lambda w: "/court/plans/99999999/",
+              {"supervisor": 404, "trafficking_ada": 404}, 403),
+    ],
+    "courts:adopt": [
+        Probe("POST", lambda w: f"/court/plans/{_court_plan(w)}/adopt/", {"supervisor": 302},
+              403),
+    ],
+    "courts:ics": [Probe("GET", lambda w: f"/court/plans/{_court_plan(w)}/calendar.ics", COURT,
+                         403)],
+})
 
 
 def _url_names(patterns: list[Any], namespace: str = "", prefix: str = "") -> Iterator[str]:

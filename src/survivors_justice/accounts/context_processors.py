@@ -45,6 +45,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("review:home", "Panel sessions", Action.PANEL_SEAT),
     NavItem("review:positions", "My positions", Action.PANEL_SEAT),
     NavItem("review:roster", "Review panel", Action.PANEL_COORDINATE),
+    NavItem("courts:calendar", "Court calendar", Action.COURT_CALENDAR),
     NavItem("audit:log", "Audit log", Action.AUDIT_LOG),
     NavItem("accounts:users", "Accounts", Action.MANAGE_USERS),
 )

@@ -1,44 +1,30 @@
 """A docket file from the office's open cases (``sj court docket --from-db``).
 
-Open cases are those being prosecuted. Each case's CPL 30.30 date comes from its top charge's
-class (the charge catalog's class for prostitution and trafficking charges, else the NYPD's F/M/V
-category, M read as a class A misdemeanor) counted from the arrest date. People appear only as
-ids: ``D-<person id>`` for the defendant, ``V-<case number>`` for the person bought or sold in a
-buyer's, promoter's or trafficker's case, whom the NYPD record does not name; that survivor
-attends the case's last hearing and is kept apart from the defendant.
+Open cases are those being prosecuted. Each case's CPL 30.30 date (``law.speedy_trial``) comes
+from its top charge's class (the charge catalog's class for prostitution and trafficking charges,
+else the NYPD's F/M/V category, M read as a class A misdemeanor) counted from the arrest date.
+People appear only as ids: ``D-<person id>`` for the defendant, ``V-<case number>`` for the
+person bought or sold in a buyer's, promoter's or trafficker's case, whom the NYPD record does
+not name; that survivor attends the case's last hearing and is kept apart from the defendant.
+When the survivor services record links survivors to a case as its victims, they stand in for
+that placeholder as ``S-<survivor id>``: one person across all their cases, so the planner keeps
+them apart from every defendant of those cases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case
 from survivors_justice.law.catalog import load_catalog
-from survivors_justice.scheduling.deadlines import ready_by
+from survivors_justice.law.speedy_trial import top_class
+from survivors_justice.scheduling.deadlines import class_group, ready_by
+from survivors_justice.survivors.models import CaseLink, CaseRelation
 
 SURVIVOR_ROLES = frozenset({"buyer", "promoter", "trafficker", "premises"})
 HEARINGS = {"felony": 3, "A misdemeanor": 2}
-RANK = ("felony", "A misdemeanor", "B misdemeanor", "violation")
-
-
-def _rank(offense_class: str) -> int:
-    text = offense_class.lower()
-    if "felony" in text:
-        return 0
-    if text.startswith("a misdemeanor"):
-        return 1
-    if "misdemeanor" in text:
-        return 2
-    return 3
-
-
-def top_class(classes: Iterable[str]) -> str | None:
-    """The most serious class: felony > A misdemeanor > B misdemeanor > violation."""
-    ranked = sorted(classes, key=_rank)
-    return RANK[_rank(ranked[0])] if ranked else None
 
 
 def next_monday(today: date) -> date:
@@ -60,6 +46,12 @@ def docket_from_db(*, start: date, horizon_days: int = 60, parts: int = 6,
         .prefetch_related("arrest__charges")
         .order_by("opened_at", "number")
     )
+    linked: dict[int, list[str]] = {}
+    for case_id, survivor_id in (
+        CaseLink.objects.filter(case__in=open_cases, relation=CaseRelation.VICTIM)
+        .order_by("survivor_id").values_list("case_id", "survivor_id")
+    ):
+        linked.setdefault(case_id, []).append(f"S-{survivor_id}")
     for case in open_cases:
         arrest = case.arrest
         classes: list[str] = []
@@ -75,14 +67,16 @@ def docket_from_db(*, start: date, horizon_days: int = 60, parts: int = 6,
         category = {"F": "felony", "M": "A misdemeanor", "V": "violation", "I": "violation"}
         if not classes and arrest.law_cat_cd.upper() in category:
             classes.append(category[arrest.law_cat_cd.upper()])
-        cls = top_class(classes) or "A misdemeanor"
+        cls = class_group(top_class(classes) or "A misdemeanor", arrest.arrest_date)
         hearings = HEARINGS.get(cls, 1)
         defendant = f"D-{case.defendant_id}"
         attend: dict[str, Any] = {defendant: "all"}
-        if roles & SURVIVOR_ROLES:
-            survivor = f"V-{case.number}"
+        survivors = linked.get(case.pk) or (
+            [f"V-{case.number}"] if roles & SURVIVOR_ROLES else [])
+        for survivor in survivors:
             attend[survivor] = [hearings]
-            keep_apart.append([survivor, defendant])
+            if [survivor, defendant] not in keep_apart:
+                keep_apart.append([survivor, defendant])
         cases.append({
             "id": case.number,
             "parts": felony_parts if cls == "felony" else other_parts,

@@ -75,3 +75,8 @@ def write_ics(docket: Docket, hearings: list[Hearing], out_dir: Path,
             path.write_bytes(_calendar(f"{kind.title()} {key}", groups[key], when))
             written.append(path)
     return written
+
+
+def plan_calendar(name: str, hearings: list[Hearing], *, stamp: datetime | None = None) -> bytes:
+    """One iCalendar file holding every hearing of a plan (the web page's download)."""
+    return _calendar(name, hearings, stamp or datetime.now(tz=COURT_TZ))
