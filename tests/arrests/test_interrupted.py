@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -69,15 +70,27 @@ def _file_facts(path: Path) -> tuple[set[str], int, str]:
     return keys, related, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[dict[str, str]]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("SJ_DATABASE_URL", "SJ_INTAKE_START")}
-    env.update(SJ_ENV="test", SJ_VAR_DIR=str(tmp_path / "var"), SJ_OFFICE_COUNTY="Q")
-    done = subprocess.run([*SJ, "db", "upgrade"], env=env, capture_output=True, text=True,
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A var folder with an empty store at the latest migration, made once and copied per test."""
+    var = tmp_path_factory.mktemp("migrated") / "var"
+    done = subprocess.run([*SJ, "db", "upgrade"], env=_env(var), capture_output=True, text=True,
                           timeout=300, check=False)
     assert done.returncode == 0, done.stderr
-    yield env
+    return var
+
+
+def _env(var: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SJ_DATABASE_URL", "SJ_INTAKE_START")}
+    env.update(SJ_ENV="test", SJ_VAR_DIR=str(var), SJ_OFFICE_COUNTY="Q")
+    return env
+
+
+@pytest.fixture
+def store(migrated: Path, tmp_path: Path) -> Iterator[dict[str, str]]:
+    shutil.copytree(migrated, tmp_path / "var")
+    yield _env(tmp_path / "var")
 
 
 def _sj(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
