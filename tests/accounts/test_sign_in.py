@@ -82,8 +82,13 @@ def test_signed_out_visitor_is_sent_to_sign_in_except_on_public_paths() -> None:
     assert response.status_code == 302
     assert response["Location"].startswith(SIGN_IN + "?next=%2Fhome%2F")
     assert client.get(SIGN_IN).status_code == 200
-    # The API authenticates on its own: the middleware lets /api/ through (404: nothing there yet).
-    assert client.get("/api/no-such-endpoint").status_code in (401, 403, 404)
+    # The API authenticates on its own: the middleware lets /api/ through, and the API answers.
+    # A signed-out call is refused with 401 and JSON, never redirected to the sign-in page;
+    # an unknown API path is a JSON 404, not the site's HTML page.
+    refused = client.get("/api/cases")
+    assert (refused.status_code, refused.json()) == (401, {"detail": "Unauthorized"})
+    unknown = client.get("/api/no-such-endpoint")
+    assert (unknown.status_code, unknown.json()) == (404, {"detail": "Not found."})
     htmx = client.get("/home/", headers={"HX-Request": "true"})
     assert htmx.status_code == 401 and htmx["HX-Redirect"].startswith(SIGN_IN)
 

@@ -6,6 +6,7 @@ import csv
 import io
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from survivors_justice.analytics.cli import app
@@ -13,16 +14,69 @@ from survivors_justice.analytics.groups import Dimension, GeoLevel
 from survivors_justice.analytics.measures import MIN_POPULATION, disparity_table
 from survivors_justice.analytics.report import prepare_arrests
 
+# Prostitution-related arrests of December 2017 by race, counted from the raw file by hand
+# (LAW_CODE PL 230* or PL 240.37; WHITE HISPANIC and BLACK HISPANIC are Hispanic or Latino).
+HAND_BY_RACE = {
+    "All arrests": 160,
+    "Black (non-Hispanic)": 66,
+    "Hispanic or Latino": 38 + 12,
+    "White (non-Hispanic)": 17,
+    "Asian and Pacific Islander (non-Hispanic)": 25,
+    "American Indian and Alaska Native (non-Hispanic)": 1,
+    "Other (no census match)": 0,
+    "Unknown (not recorded)": 1,
+}
 
-def test_table_and_csv_agree(dec2017, tmp_path, cli):
-    out = cli("disparities", str(dec2017), "--by", "race", "--no-screen")
-    assert "Black (non-Hispanic)" in out and "160" in out
+
+def _hand_count(path) -> dict[str, int]:
+    groups = {"BLACK": "Black (non-Hispanic)", "WHITE HISPANIC": "Hispanic or Latino",
+              "BLACK HISPANIC": "Hispanic or Latino", "WHITE": "White (non-Hispanic)",
+              "ASIAN/PAC.ISL": "Asian and Pacific Islander (non-Hispanic)",
+              "AMER IND": "American Indian and Alaska Native (non-Hispanic)",
+              "UNKNOWN": "Unknown (not recorded)"}
+    counts = dict.fromkeys(HAND_BY_RACE, 0)
+    with path.open(newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["LAW_CODE"].startswith(("PL 230", "PL 24037")):
+                counts["All arrests"] += 1
+                counts[groups.get(row["PERP_RACE"], "Other (no census match)")] += 1
+    return counts
+
+
+def _table_rows(out: str) -> dict[str, list[str]]:
+    """The terminal table's body rows, label -> the other cells as printed."""
+    rows: dict[str, list[str]] = {}
+    for line in out.splitlines():
+        if line.startswith("\u2502"):
+            cells = [c.strip() for c in line.strip("\u2502").split("\u2502")]
+            rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_table_and_csv_agree(dec2017, tmp_path):
+    assert _hand_count(dec2017) == HAND_BY_RACE
+    result = CliRunner().invoke(app, ["disparities", str(dec2017), "--by", "race", "--no-screen"],
+                                env={"COLUMNS": "220"})
+    assert result.exit_code == 0, result.output
+    table = _table_rows(result.output)
     path = tmp_path / "rows.csv"
-    cli("disparities", str(dec2017), "--by", "race", "--no-screen", "--format", "csv", "-o",
-        str(path))
+    result = CliRunner().invoke(app, ["disparities", str(dec2017), "--by", "race", "--no-screen",
+                                      "--format", "csv", "-o", str(path)])
+    assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    assert {r["group"]: int(r["count"]) for r in rows}["black"] == 66
     assert all(r["period"] == "2017-12" for r in rows)
+    # the same groups, in the same order, with the hand-counted arrests in both outputs
+    assert list(table) == [r["group_label"] for r in rows] == list(HAND_BY_RACE)
+    for r in rows:
+        count, share, population, rate, rri = table[r["group_label"]][:5]
+        assert int(count.replace(",", "")) == int(r["count"]) == HAND_BY_RACE[r["group_label"]]
+        assert share == f"{float(r['share']):.0%}"
+        assert population.replace(",", "") == r["population"]
+        assert rate == (f"{float(r['rate_per_100k']):.2f}" if r["rate_per_100k"] else "")
+        assert rri == (f"{float(r['rri']):.2f}" if r["rri"] else "")
+    # by hand: 66 Black arrests among 1,776,882 Black New Yorkers is 3.71 per 100,000
+    black = {r["group_label"]: r for r in rows}["Black (non-Hispanic)"]
+    assert float(black["rate_per_100k"]) == pytest.approx(66 / 1_776_882 * 100_000)
 
 
 def test_charts_are_written_as_png_and_svg(dec2017, tmp_path, cli):
