@@ -56,6 +56,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--postgres", action="store_true")
     ap.add_argument("--cases", type=int, default=200_000)
+    ap.add_argument(
+        "--profile", default="",
+        help="With --postgres: also profile one request of each probe whose label contains this "
+        "text (cProfile, top functions by cumulative time) and print the SQL it ran.",
+    )
     args = ap.parse_args()
     if args.postgres:
         return postgres(args)
@@ -144,6 +149,26 @@ def _signed_in(role: str) -> object:
     session[DEVICE_ID_SESSION_KEY] = ensure_totp_device(user, confirmed=True).persistent_id
     session.save()
     return client
+
+
+def _profile(label: str, client: object, url: str) -> None:
+    """One warm request of ``url`` under cProfile, and the slowest SQL statements it ran."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as queries:
+        profiler.enable()
+        timed(client, url)
+        profiler.disable()
+    print(f"--- profile: {label} ({len(queries.captured_queries)} queries)", flush=True)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(18)
+    slow = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:4]
+    for q in slow:
+        print(f"  {float(q['time']) * 1000:.0f} ms: {q['sql'][:600]}", flush=True)
 
 
 def postgres(args: argparse.Namespace) -> None:
@@ -236,6 +261,8 @@ def postgres(args: argparse.Namespace) -> None:
         results = []
         for label, client, url in probes:
             timed(client, url)  # warm
+            if args.profile and args.profile in label:
+                _profile(label, client, url)
             seconds = sorted(timed(client, url)[0] for _ in range(args.repeat))
             p95 = seconds[min(len(seconds) - 1, round(0.95 * len(seconds)) - 1)]
             results.append((label, statistics.median(seconds), p95))

@@ -25,7 +25,7 @@ from tests.factories import make_user, sign_in, signed_in_client
 from survivors_justice.accounts.roles import Role
 from survivors_justice.arrests.importer import ImportSummary
 from survivors_justice.audit.models import AuditRecord
-from survivors_justice.cases import decisions, search
+from survivors_justice.cases import decisions, facts, recommendations, search
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case
 from survivors_justice.cases.search import CaseFilter
@@ -407,3 +407,34 @@ def test_filtered_queue_query_count_does_not_grow_with_the_page(
                 assert client.get("/cases/intake/" + query).status_code == 200
             counts.append(len(ctx))
     assert counts[:2] == counts[2:]
+
+
+def test_every_outcome_filter_equals_evaluating_each_case(
+    december: dict[str, dict[str, str]],
+) -> None:
+    """Each outcome, the rare ones included, over real cases some of which have answered facts,
+    amended charges or several charges: the queue lists exactly the cases whose recommendation
+    (evaluated one case at a time) gives some charge that outcome, in queue order."""
+    client, intake = signed_in_client("intake_ada")
+    cases = _all_intake()
+    buyers = [c for c in cases if c.arrest.law_code == BUYING]
+    sellers = [c for c in cases if c.arrest.law_code == SELLING]
+    for case in buyers[:3]:  # coercion answered: a priority case
+        facts.record_facts(
+            actor=intake, case=case, answers={"indicators.force": "yes"}, source="police_report"
+        )
+    facts.amend_charge(actor=intake, case=sellers[0], action="add", law_code=BUYING,
+                       reason=REASON)
+    facts.amend_charge(actor=intake, case=sellers[1], action="replace", position=1,
+                       law_code="PL 1200500", reason=REASON)  # assault: outside the policy
+    cases = _all_intake()
+    for outcome in ("decline", "prosecute", "prosecute_priority", "panel_review",
+                    "outside_policy"):
+        wanted = [
+            c.number for c in cases
+            if outcome in {ch.outcome for ch in recommendations.recommend(c).charges}
+        ]
+        assert wanted, outcome
+        assert _queue_numbers(client, f"?outcome={outcome}") == wanted, outcome
+        ids = search.matching_ids(intake, CaseFilter(outcome=outcome))
+        assert [c.number for c in search.in_order(ids)] == wanted, outcome

@@ -30,7 +30,7 @@ def test_queue_shows_each_case_with_its_recommendation_and_gaps() -> None:
         assert case.number in page and case.defendant.family_name in page
     assert "Decline to prosecute" in page and "Prosecute" in page
     assert "selling-declined" in page or "PL 230.00" in page  # the why
-    assert "(indicators.force)" in page  # the buyer case's unknown facts, as a question
+    assert "Was force used to control anyone in the case?" in page  # an unknown, as a question
     record = AuditRecord.objects.filter(action="cases.intake_queue.read").get()
     assert set(record.details["ids"]) == {str(seller.pk), str(buyer.pk)}
 

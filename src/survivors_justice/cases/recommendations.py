@@ -20,6 +20,7 @@ from django.utils import timezone
 from survivors_justice.cases.flows import CaseState, state_for_outcomes
 from survivors_justice.cases.models import Case
 from survivors_justice.policy import FACTS, Policy, evaluate, load_policy
+from survivors_justice.policy.explain import ROLE_WORDS, fact_sentence
 
 DECLINE = "decline"
 
@@ -46,10 +47,32 @@ class ChargeRecommendation:
     citations: list[str]
     facts: dict[str, Any]  # the values the evaluated rules read (None: unknown)
     missing_facts: list[str]
+    citation: str = ""  # the offense as a lawyer cites it: "PL 230.34(5)(a)"
+    title: str = ""  # the offense's name in the catalog
+    offense_class: str = ""  # "B felony"
 
     @property
     def outcome_label(self) -> str:
         return OUTCOME_LABELS.get(self.outcome, self.outcome)
+
+    @property
+    def label(self) -> str:
+        """``PL 230345A, read as PL 230.34(5)(a) Sex trafficking (...), B felony``: the code as
+        recorded, then the offense as a lawyer cites and names it."""
+        recorded = self.law_code or self.citation or "a charge with no law code"
+        if not self.citation:
+            return recorded
+        read = f"{self.citation} {self.title}" if self.title else self.citation
+        if self.offense_class:
+            read += f", {self.offense_class}"
+        if recorded == self.citation:
+            return read
+        return f"{recorded}, read as {read}"
+
+    @property
+    def role_words(self) -> str:
+        """Whom the law charged targets, in words ("people who buy sex")."""
+        return ROLE_WORDS.get(self.role, self.role)
 
 
 @dataclass(frozen=True)
@@ -73,6 +96,12 @@ class Recommendation:
         return state_for_outcomes([c.outcome for c in self.charges])
 
     @property
+    def policy_name(self) -> str:
+        """The policy's title ("Survivor's Justice Policy"), not its internal id."""
+        policy = current_policy()
+        return policy.title if policy.id == self.policy_id else self.policy_id
+
+    @property
     def declines(self) -> bool:
         return any(c.outcome == DECLINE for c in self.charges)
 
@@ -82,16 +111,23 @@ class Recommendation:
         return [_question(name) for name in self.missing_facts]
 
     @functools.cached_property
-    def facts_read(self) -> list[tuple[str, str]]:
+    def facts_read(self) -> list[str]:
+        """The facts the rules read, each as a sentence a lawyer reads (no internal names)."""
         read: dict[str, Any] = {}
         for charge in self.charges:
             read.update(charge.facts)
-        return [(name, "unknown" if v is None else str(v).lower()) for name, v in read.items()]
+        return [_fact_sentence(name, value) for name, value in read.items()]
 
 
 def _question(name: str) -> str:
     spec = FACTS.get(name)
-    return f"{spec.question} ({name})" if spec else name
+    return spec.question if spec else name.replace("_", " ").replace(".", ": ")
+
+
+def _fact_sentence(name: str, value: Any) -> str:
+    if name in FACTS:
+        return fact_sentence(name, value)
+    return f"{_question(name)}: {'unknown' if value is None else value}."
 
 
 _POLICY_CACHE: dict[str, Any] = {}  # "policy": Policy, "at": monotonic seconds
@@ -314,6 +350,9 @@ def recommendation_from_json(data: Mapping[str, Any], positions: list[int]) -> R
                 citations=[str(c) for c in ch.get("citations") or []],
                 facts=dict(ch.get("facts") or {}),
                 missing_facts=[str(m) for m in ch.get("missing_facts") or []],
+                citation=str(ch.get("citation") or ""),
+                title=str(ch.get("title") or ""),
+                offense_class=str(ch.get("offense_class") or ""),
             )
         )
     return Recommendation(

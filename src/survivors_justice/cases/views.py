@@ -43,6 +43,8 @@ from survivors_justice.cases.forms import (
 )
 from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, DecisionStatus
 from survivors_justice.cases.recommendations import OUTCOME_LABELS
+from survivors_justice.law import load_catalog
+from survivors_justice.law.describe import recorded_as
 from survivors_justice.permissions import (
     Action,
     NotAllowed,
@@ -277,6 +279,15 @@ def _back(request: HttpRequest) -> tuple[str, str]:
     return reverse("accounts:home"), "Home"
 
 
+def _recorded_as(case: Case) -> str:
+    """The arrest's charge as recorded, with its description (the NYPD's, else the catalog's)."""
+    arrest = case.arrest
+    resolved = load_catalog().resolve(
+        law_code=arrest.law_code, pd_cd=arrest.pd_cd or None, on=arrest.arrest_date
+    )
+    return recorded_as(arrest.law_code, arrest.pd_desc, resolved)
+
+
 def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
     prefetch_related_objects([case.arrest], "charges")  # one query, read twice below
     rec = recommendations.recommend(case)
@@ -286,6 +297,7 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         "case": case,
         "rec": rec,
         "rec_section": _rendered("cases/_case_rec_section.html", rec),
+        "recorded_as": _recorded_as(case),
         "labels": OUTCOME_LABELS,
         "decisions": history,
         "can_decide": can(request.user, Action.DECIDE_CASE, case),

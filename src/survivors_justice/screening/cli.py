@@ -97,7 +97,7 @@ def _screen_db(output: Path, policy: Path | None, decision_date: str | None) -> 
         writer.writerows(run.rows)
     err.print(
         f"screened {run.cases:,} cases with {pol.id} v{pol.version} (decided {when.isoformat()}); "
-        f"decisions stored; wrote {output}"
+        f"decisions stored; {run.followups_opened:,} follow-up tasks opened; wrote {output}"
     )
     table = Table(title="Outcomes by role (charges)")
     table.add_column("role")

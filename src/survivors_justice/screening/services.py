@@ -25,8 +25,14 @@ from survivors_justice.arrests.catalogs import (
     stored_catalog,
 )
 from survivors_justice.arrests.models import CatalogVersion
+from survivors_justice.cases.flows import CaseState
+from survivors_justice.cases.followups import sync_followups
 from survivors_justice.cases.models import Case
-from survivors_justice.cases.recommendations import case_facts, charge_positions
+from survivors_justice.cases.recommendations import (
+    case_facts,
+    charge_positions,
+    recommendation_from_json,
+)
 from survivors_justice.law import Catalog, load_catalog
 from survivors_justice.policy import Decision, Policy, evaluate, find_policy, load_policy
 from survivors_justice.policy.errors import PolicyNotFoundError
@@ -210,6 +216,7 @@ class ScreenRun:
     cases: int = 0
     by_priority: dict[str, int] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)  # one per charge, for the CSV
+    followups_opened: int = 0  # tasks opened for cases in intake (the policy's follow-ups)
 
 
 def screen_cases(
@@ -250,11 +257,14 @@ def screen_cases(
             read_with = catalog_snapshot(catalog)
             for case in chunk:
                 facts = case_facts(case, on=on)
-                row = _row(
-                    case, facts, evaluate(pol, facts, catalog=catalog), source, document,
-                    read_with,
-                )
+                decision = evaluate(pol, facts, catalog=catalog)
+                row = _row(case, facts, decision, source, document, read_with)
                 rows.append(row)
+                if case.state == CaseState.INTAKE:  # a decided case's tasks came with its decision
+                    rec = recommendation_from_json(decision.to_dict(), charge_positions(case))
+                    run.followups_opened += len(
+                        sync_followups(actor=actor, case=case, rec=rec, source=source)
+                    )
                 run.by_priority[row.case_priority] = run.by_priority.get(row.case_priority, 0) + 1
                 for out in row.outcomes:
                     run.rows.append(
