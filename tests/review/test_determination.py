@@ -4,6 +4,8 @@ is screened again at once, with the vote count and never who voted which way."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from tests.factories import make_user, sign_in
 from tests.review.factories import open_session
 
 from survivors_justice.audit.models import AuditRecord
@@ -44,3 +46,21 @@ def test_a_determination_becomes_the_cases_facts_and_rescreens_it() -> None:
         assert all(m.user.email not in str(event.details) for m in members)
     with pytest.raises(services.AlreadyDetermined):
         services.record_determination(actor=coordinator, entry=entry)
+
+
+def test_the_case_page_shows_the_finding_and_the_vote_count_only() -> None:
+    session, coordinator, members = open_session()
+    entry = session.docket.get()
+    for m, finding in zip(members, ["voluntary", "voluntary", "cannot_tell"], strict=True):
+        services.record_position(
+            actor=m.user, entry=entry, finding=finding, recommended_outcome="prosecute",
+            reasons=[], text=f"private reasons of {m.user.email}",
+        )  # fmt: skip
+    services.record_determination(actor=coordinator, entry=entry)
+    client = sign_in(Client(), make_user("supervisor"))
+    page = client.get(f"/cases/{entry.case_id}/").content.decode()
+    assert "the panel found the person's sex work <strong>voluntary</strong>" in page
+    assert "Votes: 0 involuntary, 2 voluntary, 1 cannot tell." in page
+    for m in members:
+        assert m.user.email not in page
+    assert "private reasons" not in page
