@@ -496,6 +496,12 @@ def _instrument_rule(principal: Any, case: Case) -> bool:
 def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
     """May ``principal`` do ``action`` (to ``obj``)? Unknown roles, signed-out users: never."""
     role = role_of(principal)
+    if role == Role.ADVOCATE and action is Action.RECORD_FACTS and obj is not None:
+        # The screening's answers go to the case of the referral the advocate took (never a
+        # page of its own: without a case this stays refused).
+        from survivors_justice.cases.models import Case
+
+        return isinstance(obj, Case) and _instrument_rule(principal, obj)
     if role is None or action not in ROLE_ACTIONS[role]:
         return False
     if action in TRAINED_WORK:

@@ -82,8 +82,9 @@ QUESTIONS: tuple[Question, ...] = (
     _from_policy("co_defendants_sold_together"),
 )
 QUESTION_BY_FACT: dict[str, Question] = {q.fact: q for q in QUESTIONS}
-# Recorded and kept, not read by the policy (the review panel's determination, written by it).
-OTHER_FACTS = frozenset({"panel.determination"})
+# Recorded and kept, not read by the policy yet: the review panel's determination and its
+# recommended outcome, written only by the panel (not questions of the case page).
+OTHER_FACTS = frozenset({"panel.determination", "panel.recommendation"})
 
 
 class FactError(IntakeError):
@@ -162,7 +163,7 @@ def parse_answer(fact: str, raw: Any) -> tuple[str, Any]:
     if fact not in QUESTION_BY_FACT and fact not in OTHER_FACTS:
         raise FactError(
             f"unknown question {fact!r}; answer one of {', '.join(QUESTION_BY_FACT)} "
-            "or panel.determination"
+            "or panel.determination / panel.recommendation"
         )
     if raw in (UNKNOWN, PREFER_NOT_TO_SAY):
         return str(raw), None
