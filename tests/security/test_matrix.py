@@ -16,7 +16,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from tests.cases.factories import BUYING, SELLING, make_case
@@ -666,10 +667,27 @@ CASES = [
 ]
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def fast_passwords(settings: Any) -> None:
     # The matrix creates an account per test; Argon2 would make it slow and is tested elsewhere.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The world, built once per file inside a transaction that is rolled back at the end.
+
+    Each test runs in a savepoint inside it (pytest-django's ``django_db``), so whatever a probe
+    writes is undone before the next probe, and every probe sees the world as built.
+    """
+    with django_db_blocker.unblock(), override_settings(
+        PASSWORD_HASHERS=FAST_HASHERS, SJ_OFFICE_COUNTY="all", SJ_INTAKE_START=None
+    ), transaction.atomic():
+        yield _world()
+        transaction.set_rollback(True)
 
 
 # Every other case runs here and the rest in test_matrix_second_half.py, so that the two halves
@@ -684,14 +702,13 @@ def ids(cases: list[tuple[str, int, str]]) -> list[str]:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("fast_passwords")
 @pytest.mark.parametrize(("name", "index", "who"), FIRST_HALF, ids=ids(FIRST_HALF))
-def test_role_gets_what_the_matrix_says(name: str, index: int, who: str) -> None:
-    check_probe(name, index, who)
+def test_role_gets_what_the_matrix_says(world: World, name: str, index: int, who: str) -> None:
+    check_probe(world, name, index, who)
 
 
-def check_probe(name: str, index: int, who: str) -> None:
+def check_probe(world: World, name: str, index: int, who: str) -> None:
     """One role (or a signed-out visitor) against one probe of the matrix."""
     probe = MATRIX[name][index]
-    world = _world()
     world.users["intake_ada"] = make_user("intake_ada")
     client = Client()
     if who != ANON:

@@ -26,6 +26,7 @@ from survivors_justice.audit.chain import (
 from survivors_justice.audit.models import AuditHead, AuditRecord
 
 HEAD_ID = 1
+HEAD_SEED_LOCK = 0x5_1A_0D17  # advisory lock key held while the chain head is first created
 OUTCOMES = ("success", "failure", "refused", "not_found", "denied", "failed")
 
 
@@ -38,13 +39,20 @@ def _locked_head() -> AuditHead:
     head = AuditHead.objects.select_for_update().filter(pk=HEAD_ID).first()
     if head is not None:
         return head
+    if connection.vendor == "postgresql":
+        # First writers queue here until the one that seeds the head commits; each then finds it.
+        # Without the queue a writer could seed from a tail another writer has since moved.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [HEAD_SEED_LOCK])
+        head = AuditHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+        if head is not None:
+            return head
     last = AuditRecord.objects.order_by("-seq").only("seq", "hash").first()
     seed = AuditHead(
         id=HEAD_ID,
         seq=last.seq if last else 0,
         hash=last.hash if last else GENESIS_HASH,
     )
-    # Two first writers may race to create it: one insert wins, the other is ignored.
     AuditHead.objects.bulk_create([seed], ignore_conflicts=True)
     return AuditHead.objects.select_for_update().get(pk=HEAD_ID)
 
