@@ -55,5 +55,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def _every_county(settings: Any) -> None:
     """Import tests count cases in every borough; the office scope (default Queens) has its own
     tests, which set ``SJ_OFFICE_COUNTY`` and ``SJ_INTAKE_START`` themselves."""
-    settings.SJ_OFFICE_COUNTY = "all"
-    settings.SJ_INTAKE_START = None
+    from tests.factories import EVERY_COUNTY  # after Django is set up (it imports models)
+
+    for name, value in EVERY_COUNTY.items():
+        setattr(settings, name, value)

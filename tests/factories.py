@@ -24,6 +24,8 @@ from survivors_justice.training.models import TrainingRecord
 from survivors_justice.training.rules import WORK
 
 DEFAULT_PASSWORD = "plum-kettle-harbour-42"
+# The office scope most tests run under: every borough, no intake start date (tests/conftest.py)
+EVERY_COUNTY = {"SJ_OFFICE_COUNTY": "all", "SJ_INTAKE_START": None}
 _serial = itertools.count(1)
 
 

@@ -21,7 +21,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from tests.cases.factories import BUYING, SELLING, make_case
-from tests.factories import make_user, sign_in
+from tests.factories import EVERY_COUNTY, make_user, sign_in
 from tests.review.factories import open_session
 from tests.security.services_world import SURVIVOR_FAMILY_NAME, ServicesWorld, services_world
 
@@ -115,6 +115,11 @@ def _world() -> World:
                   services_world(), session, session.docket.get())
     world.published = _release("2017-12", ReleaseState.PUBLISHED)
     world.prepared = _release("2018-01", ReleaseState.PREPARED)
+    # an intake prosecutor other accounts act on; the survivor's own advocate; staff of the
+    # organisation the survivor was referred to
+    world.users["intake_ada"] = make_user("intake_ada")
+    world.users["advocate"] = world.svc.advocate
+    world.users["partner_staff"] = world.svc.partner
     return world
 
 
@@ -684,7 +689,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     writes is undone before the next probe, and every probe sees the world as built.
     """
     with django_db_blocker.unblock(), override_settings(
-        PASSWORD_HASHERS=FAST_HASHERS, SJ_OFFICE_COUNTY="all", SJ_INTAKE_START=None
+        PASSWORD_HASHERS=FAST_HASHERS, **EVERY_COUNTY
     ), transaction.atomic():
         yield _world()
         transaction.set_rollback(True)
@@ -709,12 +714,8 @@ def test_role_gets_what_the_matrix_says(world: World, name: str, index: int, who
 def check_probe(world: World, name: str, index: int, who: str) -> None:
     """One role (or a signed-out visitor) against one probe of the matrix."""
     probe = MATRIX[name][index]
-    world.users["intake_ada"] = make_user("intake_ada")
     client = Client()
     if who != ANON:
-        # the survivor's own advocate, and staff of the organisation it was referred to
-        world.users["advocate"] = world.svc.advocate
-        world.users["partner_staff"] = world.svc.partner
         user = world.users[who] if who in world.users else make_user(who)
         sign_in(client, user)
         visible = set(visible_cases(user).values_list("pk", flat=True))
