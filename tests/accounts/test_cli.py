@@ -76,6 +76,21 @@ def test_demo_makes_one_enrolled_account_per_role_and_is_idempotent() -> None:
     assert "sj users code" in first.stdout
 
 
+def test_demo_trains_every_account_whose_role_does_trained_work() -> None:
+    from survivors_justice.permissions import ROLE_ACTIONS, TRAINED_WORK, can
+
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    checked = []
+    for role in Role:
+        user = User.objects.get(email=f"{role.value.replace('_', '-')}@demo.sj.test")
+        for action in TRAINED_WORK:
+            if action in ROLE_ACTIONS[role]:
+                assert can(user, action), (user.email, action)
+                checked.append(user.email)
+    # the roles whose address differs from the role's name were the ones left untrained
+    assert "panel-member@demo.sj.test" in checked
+
+
 @override_settings(PRODUCTION=True)
 def test_demo_and_code_are_refused_in_production() -> None:
     assert runner.invoke(app, ["demo"]).exit_code == 2

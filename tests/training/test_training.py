@@ -135,3 +135,18 @@ def test_dashboard_shows_each_prosecutor_beside_their_peers() -> None:
 
 def _cells(row: str) -> list[str]:
     return [c.split(">", 1)[1].split("</td>")[0].strip() for c in row.split("<td")[1:5]]
+
+
+def test_home_says_which_training_keeps_a_panel_member_from_the_panel() -> None:
+    from tests.factories import signed_in_client, train
+
+    from survivors_justice.accounts.roles import Role
+
+    client, user = signed_in_client(Role.PANEL_MEMBER, trained=False)
+    page = client.get("/home/").content.decode()
+    assert "Some of your work waits for current training" in page
+    assert "a seat on the review panel" in page and "no training is recorded" in page
+    assert "Panel sessions" not in page and "nothing for your role" not in page
+    train(user)
+    page = client.get("/home/").content.decode()
+    assert "waits for current training" not in page and "Panel sessions" in page

@@ -24,6 +24,11 @@ class DemoAccount:
     code: str
 
 
+def demo_email(role: Role, domain: str) -> str:
+    """The demo account's address for ``role``: ``intake-ada@demo.sj.test``."""
+    return f"{role.value.replace('_', '-')}@{domain}"
+
+
 @transaction.atomic
 def ensure_demo_accounts(
     *, password: str, domain: str, organisations: dict[str, str], actor: str
@@ -36,7 +41,7 @@ def ensure_demo_accounts(
         )
     out = []
     for role in Role:
-        email = f"{role.value.replace('_', '-')}@{domain}"
+        email = demo_email(role, domain)
         user = User.objects.filter(email=email).first()
         if user is None:
             new = services.create_account(

@@ -37,7 +37,15 @@ from survivors_justice.accounts.models import User
 from survivors_justice.accounts.otp import ensure_totp_device, provisioning_uri, totp_device
 from survivors_justice.accounts.roles import Role
 from survivors_justice.audit.services import record_event
-from survivors_justice.permissions import Action, can, not_found, require
+from survivors_justice.permissions import (
+    ROLE_ACTIONS,
+    TRAINED_WORK,
+    Action,
+    can,
+    not_found,
+    require,
+    why_not,
+)
 
 PENDING_KEY = "sj_sign_in_pending"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -257,9 +265,13 @@ def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]  # the middleware lets only users in
     links = [link for link in nav_links(request) if link.url != request.path]
     locked = services.locked_accounts() if can(user, Action.MANAGE_USERS) else []
+    role = Role(user.role)
+    # Work the role does but this person may not take on yet says why, instead of vanishing.
+    waiting = [reason for action in TRAINED_WORK if action in ROLE_ACTIONS[role]
+               if (reason := why_not(user, action)) is not None]
     return render(request, "accounts/home.html", {
-        "links": links, "role": Role(user.role), "idle_limit": idle_limit_text(),
-        "locked_accounts": locked,
+        "links": links, "role": role, "idle_limit": idle_limit_text(),
+        "locked_accounts": locked, "waiting_on_training": sorted(set(waiting)),
     })
 
 

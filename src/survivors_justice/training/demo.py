@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from survivors_justice.accounts.demo import demo_email
 from survivors_justice.accounts.roles import Role
 from survivors_justice.permissions import ROLE_ACTIONS, TRAINED_WORK
 from survivors_justice.training.rules import WORK, training_gap
@@ -20,11 +21,11 @@ def ensure_demo_training(*, domain: str) -> int:
     if settings.PRODUCTION:
         raise RuntimeError("demo training is refused in production")
     users = get_user_model().objects
-    admin = users.get(email=f"{Role.ADMIN.value}@{domain}")
+    admin = users.get(email=demo_email(Role.ADMIN, domain))
     done = timezone.localdate() - timedelta(days=60)
     written = 0
     for role in Role:
-        user = users.filter(email=f"{role.value}@{domain}").first()
+        user = users.filter(email=demo_email(role, domain)).first()
         if user is None:
             continue
         works = [w for a, w in TRAINED_WORK.items() if a in ROLE_ACTIONS[role]]
