@@ -110,3 +110,36 @@ def test_the_accessibility_check_does_find_violations(axe_page: Page) -> None:
     )
     ids = {v["id"] for v in serious_violations(axe_page)}
     assert {"label", "button-name"} <= ids
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1440])
+def test_the_header_fits_the_role_with_the_most_links(
+    width: int, page: Page, live_server: Any, screenshot: Shot
+) -> None:
+    """A supervisor has the most links: at every desktop width none is cut off or drawn over the
+    product's name or the signed-in block, and the page does not scroll sideways."""
+    user = make_user(Role.SUPERVISOR)
+    page.set_viewport_size({"width": width, "height": 900})
+    signed_in_page(page, live_server, user)
+    page.goto(base_url(live_server) + "/cases/compliance/")
+    screenshot(f"header-supervisor-{width}", page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+    def box(selector: str) -> dict[str, float]:
+        found = page.locator(selector).first.bounding_box()
+        assert found is not None, selector
+        return found
+
+    def overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+        return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                    or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+    logo, account = box(".usa-logo a"), box(".sj-account")
+    links = page.locator(".usa-nav__primary > li > a")
+    assert links.count() >= 12
+    boxes = [links.nth(i).bounding_box() for i in range(links.count())]
+    for i, link in enumerate(boxes):
+        assert link is not None and link["x"] >= 0 and link["x"] + link["width"] <= width
+        assert not overlap(link, logo) and not overlap(link, account), i
+        assert all(other is not None and not overlap(link, other) for other in boxes[i + 1:]), i
+    assert not overlap(logo, account)
