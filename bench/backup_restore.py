@@ -103,8 +103,12 @@ def main() -> None:
     before = json.loads(sj(src, "status", "--json"))  # now with the backup's own record
     sj(dst, "db", "upgrade")
     restore_s = timed(sj, dst, "restore", str(WORK / "backup"))
+    started = time.perf_counter()
     after = json.loads(sj(dst, "status", "--json"))
+    status_s = time.perf_counter() - started
+    started = time.perf_counter()
     verify = sj(dst, "audit", "verify")
+    verify_s = time.perf_counter() - started
     assert after == before, "sj status --json differs after the restore"
     assert "chain intact" in verify, verify
 
@@ -130,6 +134,8 @@ def main() -> None:
     print(f"{label_copy:<34}{copy_s:8.2f}{1:9.1f}x")
     print(f"{'sj restore (with its checks)':<34}{restore_s:8.2f}{restore_s / back_s:9.1f}x")
     print(f"{label_back:<34}{back_s:8.2f}{1:9.1f}x")
+    print(f"{'sj status --json (restored store)':<34}{status_s:8.2f}")
+    print(f"{'sj audit verify (restored store)':<34}{verify_s:8.2f}")
     print("after restore: sj audit verify OK, sj status --json identical")
 
 
