@@ -76,8 +76,10 @@ def main() -> None:
     args = parser.parse_args()
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    base = {k: v for k, v in os.environ.items() if k != "SJ_DATABASE_URL"}
-    base["SJ_ENV"] = "development"
+    base = {k: v for k, v in os.environ.items() if k not in ("SJ_DATABASE_URL", "SJ_INTAKE_START")}
+    # An office of every county with no intake start: every prostitution-related arrest opens a
+    # case, so the store holds as many cases as rows.
+    base.update(SJ_ENV="development", SJ_OFFICE_COUNTY="all")
     src = {**base, "SJ_VAR_DIR": str(WORK / "src")}
     dst = {**base, "SJ_VAR_DIR": str(WORK / "dst")}
     if args.database_url:
