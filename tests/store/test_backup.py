@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from tests.arrests.helpers import DEC_2017, read_rows, write_rows
+from tests.arrests.helpers import DEC_2017, HISTORIC, read_rows, write_rows
 
 SJ = [sys.executable, "-m", "survivors_justice.cli"]
 PG_URL = os.environ.get("SJ_DATABASE_URL")
@@ -44,7 +44,8 @@ def new_store(tmp_path: Path) -> Iterator[Any]:
     made: list[str] = []
 
     def make(name: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k != "SJ_DATABASE_URL"}
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("SJ_DATABASE_URL", "SJ_OFFICE_COUNTY", "SJ_INTAKE_START")}
         env.update(SJ_ENV="test", SJ_VAR_DIR=str(tmp_path / name))
         if PG_URL:
             db = f"sj_{name}_{secrets.token_hex(4)}"
@@ -75,14 +76,18 @@ def test_backup_then_restore_into_an_empty_store_reproduces_it(
 ) -> None:
     src = new_store("src")
     _ok(src, "db", "upgrade")
-    header, rows = read_rows(DEC_2017, 3000)
+    # 3,000 prostitution-related arrests: the store's cases are its Queens rows (the default
+    # office), counted here from the file.
+    header, rows = read_rows(HISTORIC, 3000)
+    boro, law = header.index("ARREST_BORO"), header.index("LAW_CODE")
+    queens = sum(r[boro] == "Q" and r[law].startswith(("PL 230", "PL 24037")) for r in rows)
     _ok(src, "import", "arrests", str(write_rows(tmp_path / "part.csv", header, rows)),
         "--rejects", str(tmp_path / "rejects.csv"))
     _ok(src, "audit", "anchor")
     out = tmp_path / "backup"
     _ok(src, "backup", str(out))
     before = json.loads(_ok(src, "status", "--json"))
-    assert before["arrests"] == 3000
+    assert (before["arrests"], before["cases"]) == (3000, queens) and queens > 500
 
     # Private files, and a manifest whose digests are the files'.
     assert stat.S_IMODE(out.stat().st_mode) == 0o700
