@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -169,6 +169,16 @@ _FIELDS = (
 )
 
 
+def _db_date(day: date | None) -> Any:
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _update_sql() -> str:
+    q = connection.ops.quote_name
+    columns = ", ".join(f"{q(Case._meta.get_field(name).column)} = %s" for name in _FIELDS)
+    return f"UPDATE {q(Case._meta.db_table)} SET {columns} WHERE {q(Case._meta.pk.column)} = %s"
+
+
 def _store_batch(ids: list[int]) -> int:
     rows = list(
         Case.objects.filter(pk__in=ids).values_list(
@@ -192,8 +202,9 @@ def _store_batch(ids: list[int]) -> int:
         charges.setdefault(arrest_id, []).append((position, law_code, offense_class or ""))
     queue = _trafficking_ids([r[0] for r in rows])
     today = timezone.localdate()
+    on_db = _db_date(today)
     key = policy_key()
-    updates: list[Case] = []
+    updates: list[tuple[Any, ...]] = []
     outcomes: list[RecommendedOutcome] = []
     for pk, arrest_id, law_code, pd_cd, arrest_date, age_group, category, known, amended in rows:
         held = charges.get(arrest_id, [])
@@ -209,19 +220,14 @@ def _store_batch(ids: list[int]) -> int:
                 amended=amended,
             )
         )
-        updates.append(
-            Case(
-                pk=pk,
-                recommended_priority=rec.case_priority,
-                recommended_policy=key,
-                recommended_on=today,
-                readiness_deadline=deadline_of([c for _, _, c in held], category, arrest_date),
-                trafficking_queue=pk in queue,
-            )
-        )
+        deadline = deadline_of([c for _, _, c in held], category, arrest_date)
+        updates.append((rec.case_priority, key, on_db, _db_date(deadline), pk in queue, pk))
         held_outcomes = sorted({c.outcome for c in rec.charges})
         outcomes.extend(RecommendedOutcome(case_id=pk, outcome=o) for o in held_outcomes)
-    Case.objects.bulk_update(updates, list(_FIELDS), batch_size=500)
+    # One prepared statement for the batch (Django's bulk_update builds a CASE per row and field,
+    # seconds of Python for 2,000 rows).
+    with connection.cursor() as cur:
+        cur.executemany(_update_sql(), updates)
     RecommendedOutcome.objects.filter(case_id__in=[r[0] for r in rows]).delete()
     RecommendedOutcome.objects.bulk_create(outcomes, batch_size=1000)
     return len(rows)
