@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 
 from survivors_justice.arrests.models import Charge
@@ -173,10 +173,19 @@ def _db_date(day: date | None) -> Any:
     return connection.ops.adapt_datefield_value(day)
 
 
+def _column(name: str) -> str:
+    f = Case._meta.get_field(name)
+    if not isinstance(f, Field) or not f.column:
+        raise TypeError(f"Case.{name} is not a stored column")
+    return str(f.column)
+
+
 def _update_sql() -> str:
     q = connection.ops.quote_name
-    columns = ", ".join(f"{q(Case._meta.get_field(name).column)} = %s" for name in _FIELDS)
-    return f"UPDATE {q(Case._meta.db_table)} SET {columns} WHERE {q(Case._meta.pk.column)} = %s"
+    columns = ", ".join(f"{q(_column(name))} = %s" for name in _FIELDS)
+    table, pk = q(Case._meta.db_table), q(Case._meta.pk.column)
+    # Identifiers from the model's own metadata, quoted; every value is a parameter.
+    return f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608
 
 
 def _store_batch(ids: list[int]) -> int:
