@@ -254,6 +254,8 @@ def test_too_many_stale_cases_fall_back_to_evaluating_the_queue(
 def _install_policy(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
     """Make ``path`` the office's policy in force (as a deploy of a new document would)."""
     monkeypatch.setattr(recommendations, "load_policy", lambda: load_policy(path))
+    # both keys restored afterwards: the next test reads the office's own policy again
+    monkeypatch.setitem(recommendations._POLICY_CACHE, "policy", load_policy(path))
     monkeypatch.setitem(recommendations._POLICY_CACHE, "at", -1e9)
 
 
