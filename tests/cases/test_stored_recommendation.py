@@ -388,3 +388,15 @@ def test_list_pages_query_counts_do_not_grow_with_the_cases() -> None:
             counts.setdefault(name, []).append(len(ctx))
     for name in ("trafficking", "panel", "priority"):
         assert counts[name][0] == counts[name][1] <= 20, (name, counts[name])
+
+
+def test_a_short_prefix_matching_many_cases_gives_the_same_answer(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client, _ = signed_in_client("supervisor")
+    cases = [make_case(SELLING, index=i) for i in range(6)]
+    expect = [c.number for c in cases]
+    assert _queue_numbers(client, "?q=Q-2017") == expect
+    monkeypatch.setattr(search, "NUMBER_IDS_MAX", 2)  # past it: the lookups as subqueries
+    assert _queue_numbers(client, "?q=Q-2017") == expect
+    assert _queue_numbers(client, f"?q={cases[2].number}") == [cases[2].number]

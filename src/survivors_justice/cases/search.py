@@ -105,15 +105,28 @@ def filtered_cases(principal: Any, f: CaseFilter) -> QuerySet[Case]:
     return qs.order_by(*SORTS.get(f.sort, SORTS["opened"])[1])
 
 
+NUMBER_IDS_MAX = 2000  # a prefix matching more is given to SQL as subqueries
+
+
 def number_filter(text: str) -> Q:
     """Cases whose number or NYPD arrest key starts with ``text`` (case numbers are upper case:
-    ``nypd-2017`` finds ``NYPD-2017...``): two index range scans, never a scan of the table."""
+    ``nypd-2017`` finds ``NYPD-2017...``): two index range scans whose ids the queue then reads
+    by primary key, never a scan of the table; a short prefix matching thousands of cases is
+    left to SQL as the same two lookups in subqueries."""
     from survivors_justice.arrests.models import Arrest
 
     wanted = text.strip()
-    return Q(pk__in=Case.objects.filter(number__startswith=wanted.upper()).values("pk")) | Q(
+    by_number = Case.objects.filter(number__startswith=wanted.upper()).values("pk")
+    by_key = Case.objects.filter(
         arrest_id__in=Arrest.objects.filter(arrest_key__startswith=wanted).values("pk")
-    )
+    ).values("pk")
+    ids: list[int] = []
+    for found in (by_number, by_key):
+        some = list(found.order_by().values_list("pk", flat=True)[: NUMBER_IDS_MAX + 1])
+        if len(some) > NUMBER_IDS_MAX:
+            return Q(pk__in=by_number) | Q(pk__in=by_key)
+        ids += some
+    return Q(pk__in=sorted(set(ids)))
 
 
 def _charges_by_arrest(arrest_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
