@@ -18,9 +18,13 @@ Usage:
 With ``--postgres`` (issue 9 acceptance: every queue filter under 300 ms at the 95th percentile
 over 200,000 cases in PostgreSQL) it re-runs itself under ``scripts/with-postgres.sh``, loads
 ``--cases`` cases the way ``bench/web.py`` does (resampled real arrests through the real importer,
-3 in 4 moved out of intake, a stored screening for each case in intake), and prints the median
-and 95th percentile of ``--repeat`` requests of every filter of the intake queue, the trafficking
-queue, the follow-up queue and the decided cases, beside the plain queue page:
+3 in 4 moved out of intake, a stored screening for each case in intake; the office scope is
+every county, so the store holds the number of cases asked for), stores every case's
+recommendation again as ``sj cases refresh --all`` does (the fixture moves states with plain SQL),
+and prints the median and 95th percentile of ``--repeat`` requests of every filter of the intake
+queue, the trafficking queue, the follow-up queue and the decided cases, beside the plain queue
+page. The last probes mark 1,000 cases' stored recommendations stale (as a new policy version
+would before ``sj cases refresh``) and time the rare outcome filters again:
 
     .venv/bin/python bench/queue_search.py --postgres [--cases 200000] [--repeat 20]
 """
@@ -183,7 +187,10 @@ def postgres(args: argparse.Namespace) -> None:
     spec.loader.exec_module(web)  # type: ignore[union-attr]
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="sj-bench-queue-pg-") as tmp:
-        os.environ.update({"SJ_ENV": "development", "SJ_VAR_DIR": str(Path(tmp) / "var")})
+        os.environ.update({
+            "SJ_ENV": "development", "SJ_VAR_DIR": str(Path(tmp) / "var"),
+            "SJ_OFFICE_COUNTY": "all",
+        })
         from survivors_justice.django_setup import setup
 
         setup()
@@ -205,6 +212,9 @@ def postgres(args: argparse.Namespace) -> None:
         # Benchmark fixture, not the workflow: states set in bulk, a screening per intake case.
         with connection.cursor() as cur:
             if extra:
+                cur.execute(
+                    "DELETE FROM cases_recommendedoutcome WHERE case_id = ANY(%s)", [extra]
+                )
                 cur.execute("DELETE FROM cases_case WHERE id = ANY(%s)", [extra])
             cur.execute(
                 "UPDATE cases_case SET state = CASE id % 4 WHEN 1 THEN 'declined' "
@@ -225,10 +235,16 @@ def postgres(args: argparse.Namespace) -> None:
                 decision={}, screened_at=stamp,
             ))
         PolicyDecision.objects.bulk_create(rows, batch_size=5000)
+        from survivors_justice.cases import stored_recommendation
+
+        refreshing = time.perf_counter()
+        stored_recommendation.refresh(everything=True)
+        refreshed = time.perf_counter() - refreshing
         with connection.cursor() as cur:
             cur.execute("VACUUM ANALYZE")
         print(f"loaded {Case.objects.count():,} cases ({len(rows):,} in intake, screened) in "
-              f"{time.perf_counter() - started:.0f} s ({time.time() - now:.0f} s screening)",
+              f"{time.perf_counter() - started:.0f} s ({time.time() - now:.0f} s screening, "
+              f"{refreshed:.0f} s storing every case's recommendation again)",
               flush=True)
         supervisor = _signed_in("supervisor")
         trafficking = _signed_in("trafficking_ada")
@@ -239,6 +255,7 @@ def postgres(args: argparse.Namespace) -> None:
         probes = [
             ("baseline: plain queue, page 1", supervisor, base),
             ("q=<case number>", supervisor, f"{base}?q={some_number}"),
+            ("q=<case number prefix>", supervisor, f"{base}?q={str(some_number)[:-3]}"),
             ("role=buyer", supervisor, f"{base}?role=buyer"),
             ("borough=K", supervisor, f"{base}?borough=K"),
             ("precinct=75", supervisor, f"{base}?precinct=75"),
@@ -257,9 +274,16 @@ def postgres(args: argparse.Namespace) -> None:
             ("follow-ups (advocate)", advocate, "/cases/followups/"),
             ("decided cases (mine)", intake, "/cases/decided/"),
             ("decided cases (all)", supervisor, "/cases/decided/?all=1"),
+            ("STALE: outcome=panel_review", supervisor, f"{base}?outcome=panel_review"),
+            ("STALE: outcome=outside_policy", supervisor, f"{base}?outcome=outside_policy"),
+            ("STALE: outcome=decline", supervisor, f"{base}?outcome=decline"),
         ]
         results = []
         for label, client, url in probes:
+            if label.startswith("STALE") and not any(r[0].startswith("STALE") for r in results):
+                stale = list(Case.objects.filter(state="intake").order_by("?")
+                             .values_list("pk", flat=True)[:1000])
+                Case.objects.filter(pk__in=stale).update(recommended_policy="older@0")
             timed(client, url)  # warm
             if args.profile and args.profile in label:
                 _profile(label, client, url)

@@ -95,9 +95,10 @@ def _register() -> None:
     app.add_typer(keys_app, name="keys")
     app.command("demo")(demo)
 
-    from survivors_justice.cases.cli import tokens_app
+    from survivors_justice.cases.cli import cases_app, tokens_app
 
     app.add_typer(tokens_app, name="tokens")
+    app.add_typer(cases_app, name="cases")
 
     from survivors_justice.analytics.cli import app as report_app
     from survivors_justice.analytics.cli import register_store_source

@@ -650,7 +650,6 @@ def partner_view_of(principal: Principal | Any, survivor: Survivor) -> PartnerVi
 def visible_cases(principal: Principal | Any) -> QuerySet[Case]:
     """Exactly the cases ``principal`` may open (agrees with ``can(p, VIEW_CASE, case)``)."""
     from survivors_justice.cases.models import Case
-    from survivors_justice.cases.predicates import priority_case_filter
 
     role = role_of(principal)
     if role is None or Action.VIEW_CASE not in ROLE_ACTIONS[role]:
@@ -662,13 +661,23 @@ def visible_cases(principal: Principal | Any) -> QuerySet[Case]:
             Q(state__in=INTAKE_STATES) | open_recheck_filter() | _took_part_filter(principal)
         )
     if role == Role.TRAFFICKING_ADA:
-        return Case.objects.filter(
-            Q(state=CaseState.PANEL_REVIEW)
-            | priority_case_filter()
-            | open_lead_filter()
-            | intake_priority_filter()
-        )
+        return Case.objects.filter(trafficking_queue_filter())
     return Case.objects.none()  # pragma: no cover - every role with VIEW_CASE is handled above
+
+
+def trafficking_queue_filter() -> Q:
+    """The cases trafficking prosecutors may open (a ``Case`` query filter): panel cases,
+    priority cases decided, cases with an open trafficking lead, and cases in intake whose latest
+    screening makes them priority or panel cases. ``Case.trafficking_queue`` keeps its answer per
+    case (cases/stored_recommendation.py) so their queue is one indexed query."""
+    from survivors_justice.cases.predicates import priority_case_filter
+
+    return (
+        Q(state=CaseState.PANEL_REVIEW)
+        | priority_case_filter()
+        | open_lead_filter()
+        | intake_priority_filter()
+    )
 
 
 def _took_part_filter(principal: Any) -> Q:

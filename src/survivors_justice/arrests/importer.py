@@ -70,6 +70,7 @@ from survivors_justice.audit.runs import CHUNK, STARTED, committed_counts, unfin
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, Person
+from survivors_justice.cases.stored_recommendation import store_for_arrests
 from survivors_justice.config import get_config
 from survivors_justice.law import Catalog, load_catalog
 
@@ -357,6 +358,8 @@ class _Writer:
                     opening.extend(m for m in maybe if m[0] not in has_case)
             if opening:
                 open_cases(cur, opening, now=self.now, opened_at=self.imported_at)
+            # Opened cases and cases whose arrest changed: their recommendation and clock.
+            store_for_arrests([a for a, _ in opening] + [a for a, _ in changed])
             record_event(
                 actor=actor, action=ACTION + CHUNK, object_type="arrest_file",
                 object_id=s.file, source=source,

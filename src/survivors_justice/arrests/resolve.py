@@ -48,6 +48,7 @@ from survivors_justice.arrests.scope import office_scope
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
 from survivors_justice.cases.recommendations import case_facts
+from survivors_justice.cases.stored_recommendation import store_for_arrests
 from survivors_justice.law import Catalog, load_catalog
 from survivors_justice.policy import Decision, Policy, evaluate, load_policy
 from survivors_justice.screening.models import PolicyDecision
@@ -260,6 +261,7 @@ class _Run:
                     now=self.now,
                     opened_at=connection.ops.adapt_datetimefield_value(self.now),
                 )
+            store_for_arrests(to_open)
         if affected:
             self._rescreen(affected, apply=apply)
 

@@ -1,4 +1,5 @@
-"""`sj tokens`: API tokens for machine clients, each scoped to one role and revocable."""
+"""`sj tokens`: API tokens for machine clients, each scoped to one role and revocable.
+`sj cases refresh`: store the policy's recommendation again where the stored one is stale."""
 
 from __future__ import annotations
 
@@ -73,3 +74,39 @@ def list_tokens() -> None:
             f"{t.revoked_at:%Y-%m-%d}" if t.revoked_at else "",
         )
     Console().print(table)
+
+
+cases_app = typer.Typer(
+    help="The cases' stored recommendations (what the queues filter and sort on).",
+    no_args_is_help=True,
+)
+
+
+@cases_app.command("refresh")
+def refresh(
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every case, not only those whose stored one is stale.")
+    ] = False,
+) -> None:
+    """Store each case's recommendation again under the policy in force and today's date.
+
+    Run it after a new policy version or catalog is installed, and nightly (a dated change of
+    the law, such as a repeal, takes effect at midnight). Until then the intake queue evaluates
+    the stale cases itself as it filters (slower) and says how many there are."""
+    setup()
+    from django.db import transaction
+
+    from survivors_justice.audit.services import record_event
+    from survivors_justice.cases.stored_recommendation import policy_key
+    from survivors_justice.cases.stored_recommendation import refresh as refresh_cases
+
+    stored = refresh_cases(everything=everything)
+    with transaction.atomic():
+        record_event(
+            actor=_actor(),
+            action="cases.recommendations.refresh",
+            object_type="cases",
+            source="cli",
+            details={"cases": stored, "all": everything, "policy": policy_key()},
+        )
+    console.print(f"Stored the recommendation of {stored:,} case(s) under {policy_key()}.")

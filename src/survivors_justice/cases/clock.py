@@ -91,3 +91,18 @@ def deadline_key(row: tuple[int, date, str], classes: dict[int, str | None]) -> 
         return (0, readiness_deadline(offense_class, arrest_date).deadline)
     except SpeedyTrialError:
         return (1, arrest_date)
+
+
+def deadline_of(classes: list[str], category: str | None, arrest_date: date) -> date | None:
+    """The readiness deadline from plain values: the offense classes of the arrest's charges, the
+    NYPD law category and the arrest date (None: no class known), as :func:`clock_of` counts it.
+    What ``cases/stored_recommendation.py`` keeps on the case for the trafficking queue's sort."""
+    offense_class = top_class(c for c in classes if c) or _BY_CATEGORY.get(
+        (category or "").upper()[:1]
+    )
+    if offense_class is None:
+        return None
+    try:
+        return readiness_deadline(offense_class, arrest_date).deadline
+    except SpeedyTrialError:
+        return None

@@ -33,6 +33,7 @@ from survivors_justice.cases.recommendations import (
     recommend,
     recommendation_from_json,
 )
+from survivors_justice.cases.stored_recommendation import store
 from survivors_justice.limits import MAX_NOTE_CHARS, MAX_REASON_CHARS, check_text
 from survivors_justice.permissions import PRIORITY_OUTCOME, Action, NotAllowed, Principal, can
 
@@ -255,6 +256,7 @@ def accept_recommendation(
             decided_at=timezone.now(),
         )
         _followups(actor, case, rec, source)
+        store([case.pk])
         _record(
             actor=actor,
             action="case.decision.accept",
@@ -323,6 +325,7 @@ def override_recommendation(
             decided_by=_principal_user(actor),
             decided_at=timezone.now(),
         )
+        store([case.pk])
         _record(
             actor=actor,
             action="case.decision.override",
@@ -372,6 +375,7 @@ def review_override(
             update_fields=["status", "priority", "reviewed_by", "reviewed_at", "review_note"]
         )
         _followups(actor, case, recommend(case), source)
+        store([case.pk])
         _record(
             actor=actor,
             action="case.override.approve" if approve else "case.override.refuse",
@@ -467,6 +471,7 @@ def supervisor_decide(
             decided_at=timezone.now(),
         )
         _followups(actor, case, rec, source)
+        store([case.pk])
         _record(
             actor=actor,
             action="case.decision.supervisor",
@@ -509,6 +514,7 @@ def reopen_decision(
         decision.save(
             update_fields=["status", "priority", "reopened_by", "reopened_at", "reopen_reason"]
         )
+        store([case.pk])
         _record(
             actor=actor,
             action="case.decision.reopen",
@@ -567,6 +573,7 @@ def bulk_accept(
                 decided_at=timezone.now(),
             )
             _followups(actor, case, rec, source)
+            store([case.pk])
             _record(
                 actor=actor,
                 action="case.decision.bulk_accept",

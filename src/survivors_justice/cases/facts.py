@@ -36,6 +36,7 @@ from survivors_justice.cases.recommendations import (
     current_charges,
     recommend,
 )
+from survivors_justice.cases.stored_recommendation import store_case
 from survivors_justice.permissions import Action, NotAllowed, Principal, can
 from survivors_justice.policy import FACTS
 
@@ -263,6 +264,7 @@ def record_facts(
         locked.known_facts = known
         locked.save(update_fields=["known_facts"])
         after, changes = _rescreen(actor=actor, case=locked, before=before, source=origin)
+        store_case(locked)
         _audit(
             actor=actor,
             action="case.facts.record",
@@ -353,6 +355,7 @@ def amend_charge(
         locked.amended_charges = [[p, c] for p, c in sorted(charges.items())]
         locked.save(update_fields=["amended_charges"])
         after, changes = _rescreen(actor=actor, case=locked, before=before, source=origin)
+        store_case(locked)
         _audit(
             actor=actor,
             action="case.charge.amend",

@@ -19,6 +19,7 @@ from survivors_justice.accounts.models import User
 from survivors_justice.cases.decisions import IntakeError, actor_label, principal_user
 from survivors_justice.cases.models import Case, FollowUpKind, FollowUpState, FollowUpTask
 from survivors_justice.cases.recommendations import Recommendation
+from survivors_justice.cases.stored_recommendation import store
 from survivors_justice.permissions import Action, NotAllowed, Principal, can
 
 S = FollowUpState
@@ -109,6 +110,8 @@ def sync_followups(
             actor=actor, action="case.followup.open", task=task, source=source,
             details={"rule": task.rule, "owner_role": task.owner_role, "due": str(task.due_date)},
         )
+    if opened:
+        store([case.pk])  # an open trafficking lead puts the case in the trafficking queue
     return opened
 
 
@@ -169,6 +172,7 @@ def close(
         if task.owner_id is None:
             task.owner = principal_user(actor)
         task.save(update_fields=["state", "closed_at", "note", "owner"])
+        store([task.case_id])  # a closed lead may take the case out of the trafficking queue
         _audit(actor=actor, action="case.followup.close", task=task, source=source,
                details={"state": [previous, task.state], "note_chars": len(text)})
     return task

@@ -55,12 +55,51 @@ class Case(models.Model):
     # Written only by cases/facts.py, with the CaseFact/ChargeAmendment rows that explain them.
     known_facts = models.JSONField(null=True, blank=True, default=dict)  # null: none (raw inserts)
     amended_charges = models.JSONField(null=True, blank=True)
+    # The policy's recommendation kept on the case for the queues' filters and sorts, written only
+    # by cases/stored_recommendation.py (``store``): the case-level outcome, the policy and catalog
+    # it was evaluated under ("id@version/policy digest/catalog digest") and the decision date it
+    # holds for; the charge outcomes are rows of RecommendedOutcome. A row whose policy or date is
+    # no longer the one in force is stale: the queue evaluates it again (docs/decisions.md).
+    # Database defaults too: the importers insert cases with plain SQL.
+    recommended_priority = models.CharField(max_length=30, blank=True, default="", db_default="")
+    recommended_policy = models.CharField(max_length=120, blank=True, default="", db_default="")
+    recommended_on = models.DateField(null=True, blank=True)
+    # The CPL 30.30 readiness deadline (cases/clock.py) and whether the case is in the trafficking
+    # prosecutors' queue (permissions.trafficking_queue_filter), kept by the same writer.
+    readiness_deadline = models.DateField(null=True, blank=True)
+    trafficking_queue = models.BooleanField(default=False, db_default=False)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "opened_at"])]
+        indexes = [
+            models.Index(fields=["state", "opened_at"]),
+            models.Index(fields=["state", "recommended_priority"], name="cases_case_state_rec_idx"),
+            models.Index(
+                fields=["readiness_deadline", "id"],
+                condition=models.Q(trafficking_queue=True),
+                name="cases_case_trafficking_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
+
+
+class RecommendedOutcome(models.Model):
+    """One outcome the stored recommendation gives some charge of the case (a case with a
+    declined and a prosecuted charge has two rows): the queue's outcome filter, one indexed join
+    on SQLite and PostgreSQL alike. Written only by cases/stored_recommendation.py."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="recommended_with")
+    outcome = models.CharField(max_length=30)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "outcome"], name="cases_recommended_unique")
+        ]
+        indexes = [models.Index(fields=["outcome", "case"], name="cases_recommended_outcome")]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id}: {self.outcome}"
 
 
 # Charging decisions, overrides and API tokens live in their own module (cases/decision_models.py);
@@ -103,5 +142,6 @@ __all__ = [
     "FollowUpTask",
     "OverrideReason",
     "Person",
+    "RecommendedOutcome",
     "SelfReported",
 ]

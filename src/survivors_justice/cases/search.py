@@ -3,12 +3,15 @@
 Every query starts from :func:`survivors_justice.permissions.visible_cases`, so a search or an
 export never reaches a case its reader could not open. Names and other personal fields are
 encrypted in the database (AES-GCM, ``PersonalTextField``): SQL cannot compare them, so a search
-matches the case number and the NYPD arrest key only (docs/decisions.md).
+matches the start of the case number or of the NYPD arrest key only, an index lookup
+(docs/decisions.md).
 
-The recommended outcome is not stored: it is the policy in force applied to the case's facts
-today, as the queue shows it. Filtering on it reads the few columns the facts come from, in
-pages of the sorted query, and asks :func:`recommendations.recommended_outcomes` (cached per
-distinct fact set), so page 1 stops as soon as it has its rows.
+The recommended outcome is stored on the case (``cases/stored_recommendation.py``): the outcome
+filter is one indexed query over the cases whose stored recommendation holds for the policy in
+force and today. Cases whose stored one is stale (a new policy version, a dated change of the law
+since it was stored) are evaluated as the page loads, a few at a time when they are few; when many
+are (a new policy, not yet refreshed with ``sj cases refresh``) the whole queue is evaluated as
+before storing it: slower, never wrong.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from survivors_justice.arrests.models import Charge
-from survivors_justice.cases import paging, recommendations
+from survivors_justice.cases import paging, recommendations, stored_recommendation
 from survivors_justice.cases.flows import CaseState
-from survivors_justice.cases.models import Case, Person
+from survivors_justice.cases.models import Case, Person, RecommendedOutcome
 from survivors_justice.fields import unseal_value
 from survivors_justice.permissions import INTAKE_STATES, visible_cases
 
@@ -88,8 +91,7 @@ def filtered_cases(principal: Any, f: CaseFilter) -> QuerySet[Case]:
     """The cases ``principal`` may see that match ``f`` (all but the outcome), sorted."""
     qs = visible_cases(principal).filter(state__in=_states(f.status))
     if f.q:
-        text = f.q.strip()
-        qs = qs.filter(Q(number__icontains=text) | Q(arrest__arrest_key__icontains=text))
+        qs = qs.filter(number_filter(f.q))
     if f.role:
         qs = qs.filter(Exists(Charge.objects.filter(arrest_id=OuterRef("arrest_id"), role=f.role)))
     if f.borough:
@@ -101,6 +103,30 @@ def filtered_cases(principal: Any, f: CaseFilter) -> QuerySet[Case]:
     if f.arrested_to:
         qs = qs.filter(arrest__arrest_date__lte=f.arrested_to)
     return qs.order_by(*SORTS.get(f.sort, SORTS["opened"])[1])
+
+
+NUMBER_IDS_MAX = 2000  # a prefix matching more is given to SQL as subqueries
+
+
+def number_filter(text: str) -> Q:
+    """Cases whose number or NYPD arrest key starts with ``text`` (case numbers are upper case:
+    ``nypd-2017`` finds ``NYPD-2017...``): two index range scans whose ids the queue then reads
+    by primary key, never a scan of the table; a short prefix matching thousands of cases is
+    left to SQL as the same two lookups in subqueries."""
+    from survivors_justice.arrests.models import Arrest
+
+    wanted = text.strip()
+    by_number = Case.objects.filter(number__startswith=wanted.upper()).values("pk")
+    by_key = Case.objects.filter(
+        arrest_id__in=Arrest.objects.filter(arrest_key__startswith=wanted).values("pk")
+    ).values("pk")
+    ids: list[int] = []
+    for found in (by_number, by_key):
+        some = list(found.order_by().values_list("pk", flat=True)[: NUMBER_IDS_MAX + 1])
+        if len(some) > NUMBER_IDS_MAX:
+            return Q(pk__in=by_number) | Q(pk__in=by_key)
+        ids += some
+    return Q(pk__in=sorted(set(ids)))
 
 
 def _charges_by_arrest(arrest_ids: list[int]) -> dict[int, list[tuple[int, str, str]]]:
@@ -222,10 +248,34 @@ def _grouped(qs: QuerySet[Case], outcome: str, limit: int | None) -> list[int] |
     return list(found[:limit] if limit is not None else found)
 
 
+STALE_LIVE_MAX = 2000  # stale cases evaluated beside the stored ones; past this, all are
+
+
+def _stored_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> list[int] | None:
+    """The ids of ``qs`` (in order) whose recommendation gives some charge ``outcome``, read from
+    the stored outcomes; the few stale cases are evaluated now. None when too many are stale."""
+    fresh = stored_recommendation.fresh_filter()
+    with_outcome = RecommendedOutcome.objects.filter(outcome=outcome).values("case_id")
+    stale = list(
+        qs.exclude(fresh).order_by().values_list("pk", flat=True)[: STALE_LIVE_MAX + 1]
+    )
+    if len(stale) > STALE_LIVE_MAX:
+        return None
+    matched = qs.filter(fresh, pk__in=with_outcome)
+    if stale:
+        live = list(_with_outcome(qs.filter(pk__in=stale), outcome, None))
+        matched = qs.filter((fresh & Q(pk__in=with_outcome)) | Q(pk__in=live))
+    ids = matched.values_list("pk", flat=True)
+    return list(ids[:limit] if limit is not None else ids)
+
+
 def matching_ids(principal: Any, f: CaseFilter, limit: int | None = None) -> list[int]:
     """The ids of every case ``principal`` may see that matches ``f``, in the filter's order."""
     qs = filtered_cases(principal, f)
     if f.outcome:
+        stored = _stored_outcome(qs, f.outcome, limit)
+        if stored is not None:
+            return stored
         if limit is not None:  # a page: a common outcome is found in the first rows
             first = list(_with_outcome(qs[:SCAN_FIRST_ROWS], f.outcome, limit))
             if len(first) >= limit:

@@ -27,7 +27,14 @@ from survivors_justice.arrests.schema import BOROUGHS
 from survivors_justice.audit.reads import audit_list_read, audit_read
 from survivors_justice.audit.services import record_event
 from survivors_justice.cases import compliance as compliance_figures_of
-from survivors_justice.cases import decisions, facts, paging, recommendations, search
+from survivors_justice.cases import (
+    decisions,
+    facts,
+    paging,
+    recommendations,
+    search,
+    stored_recommendation,
+)
 from survivors_justice.cases import rechecks as recheck_services
 from survivors_justice.cases.clock import clock_of
 from survivors_justice.cases.flows import CaseState, IllegalTransition
@@ -59,6 +66,7 @@ from survivors_justice.permissions import (
 )
 
 PAGE_SIZE = 25
+STALE_SHOWN_MAX = 10_000
 
 
 def signed_in(request: HttpRequest) -> User:
@@ -133,6 +141,14 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
     wanted = form.case_filter()
     page = search.page(request.user, wanted, _page_number(request), PAGE_SIZE)
     params = wanted.params()
+    # The outcome filter reads stored recommendations; say when some were evaluated again.
+    stale = (
+        stored_recommendation.stale_count(
+            search.filtered_cases(request.user, wanted), limit=STALE_SHOWN_MAX
+        )
+        if wanted.outcome
+        else 0
+    )
     audit_list_read(
         request,
         page.items,
@@ -145,6 +161,8 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
         "rows": _rows(page.items),
         "labels": OUTCOME_LABELS,
         "filtered": wanted.narrows,
+        "stale": stale,
+        "stale_limit": STALE_SHOWN_MAX,
         "previous_url": _query(params, page=page.number - 1) if page.has_previous else "",
         "next_url": _query(params, page=page.number + 1) if page.has_next else "",
         "export_url": (
@@ -215,8 +233,13 @@ TRAFFICKING_SHOW = {
 def priority_list(request: HttpRequest) -> HttpResponse:
     """The trafficking prosecutors' queue: priority and panel cases in intake and decided, and
     cases with an open lead; arrest date, offense names, the CPL 30.30 clock; filters; sorted by
-    the readiness deadline by default."""
-    from survivors_justice.cases.clock import classes_of, deadline_key
+    the readiness deadline by default.
+
+    One indexed query: membership and the deadline are kept on the case
+    (``Case.trafficking_queue``, ``Case.readiness_deadline``, cases/stored_recommendation.py);
+    the page's rows are checked against the permission module before they are shown."""
+    from django.db.models import F
+
     from survivors_justice.permissions import INTAKE_STATES, open_lead_filter
 
     show = request.GET.get("show", "")
@@ -224,7 +247,7 @@ def priority_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "deadline")
     sort = sort if sort in TRAFFICKING_SORTS else "deadline"
     borough = request.GET.get("borough", "")
-    qs = visible_cases(request.user)
+    qs = Case.objects.filter(trafficking_queue=True)
     if show == "intake":
         qs = qs.filter(state__in=INTAKE_STATES)
     elif show == "decided":
@@ -233,32 +256,34 @@ def priority_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(open_lead_filter())
     if borough in BOROUGHS:
         qs = qs.filter(arrest__borough=borough)
-    # Sort on plain columns (no case, name or recommendation is built for the whole list), then
-    # build the page's 25 rows.
-    order = list(
-        qs.order_by("arrest__arrest_date", "pk").values_list(
-            "pk", "arrest__arrest_date", "arrest__law_cat_cd"
-        )[:2000]
-    )
     if sort == "deadline":
-        classes = classes_of([pk for pk, _, _ in order])
-        order.sort(key=lambda r: deadline_key(r, classes))
-    elif sort == "-arrested":
-        order.reverse()
+        ordered = qs.order_by(F("readiness_deadline").asc(nulls_last=True), "pk")
+    elif sort == "arrested":
+        ordered = qs.order_by("arrest__arrest_date", "pk")
+    else:
+        ordered = qs.order_by("-arrest__arrest_date", "-pk")
     number = _page_number(request)
-    page_ids = [pk for pk, _, _ in order[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]]
-    by_pk = {c.pk: c for c in paging.with_list_data(Case.objects.filter(pk__in=page_ids))}
+    page_ids = list(
+        ordered.values_list("pk", flat=True)[(number - 1) * PAGE_SIZE : number * PAGE_SIZE + 1]
+    )
+    has_next = len(page_ids) > PAGE_SIZE
+    page_ids = page_ids[:PAGE_SIZE]
+    allowed = set(visible_cases(request.user).filter(pk__in=page_ids).values_list("pk", flat=True))
+    by_pk = {
+        c.pk: c
+        for c in paging.with_list_data(Case.objects.filter(pk__in=[p for p in page_ids
+                                                                    if p in allowed]))
+    }
     shown: list[dict[str, Any]] = [
         {"case": c, "clock": clock_of(c), "rec": recommendations.recommend(c)}
         for c in (by_pk[pk] for pk in page_ids if pk in by_pk)
     ]
-    rows = order
-    page = paging.Page(items=shown, number=number, has_next=len(order) > number * PAGE_SIZE)
+    page = paging.Page(items=shown, number=number, has_next=has_next)
     audit_list_read(request, [r["case"] for r in shown], action="cases.priority_list.read")
     params = {k: v for k, v in {"show": show, "sort": sort, "borough": borough}.items() if v}
     return render(request, "cases/priority_list.html", {
         "page": page,
-        "total": len(rows),
+        "total": qs.count(),
         "show": show,
         "sort": sort,
         "borough": borough,

@@ -33,6 +33,7 @@ from survivors_justice.cases.recommendations import (
     charge_positions,
     recommendation_from_json,
 )
+from survivors_justice.cases.stored_recommendation import store
 from survivors_justice.law import Catalog, load_catalog
 from survivors_justice.policy import Decision, Policy, evaluate, find_policy, load_policy
 from survivors_justice.policy.errors import PolicyNotFoundError
@@ -193,6 +194,7 @@ def screen_case(
             case, facts, evaluate(pol, facts), source, policy_snapshot(pol), catalog_snapshot(None)
         )
         stored.save()
+        store([case.pk])
         _audit(
             actor=actor,
             action="screening.decide",
@@ -283,6 +285,7 @@ def screen_cases(
                         }
                     )
             PolicyDecision.objects.bulk_create(rows)
+            store([case.pk for case in chunk])
             _audit(
                 actor=actor,
                 action="screening.screen_cases",
