@@ -93,7 +93,7 @@ def test_the_case_page_says_the_facts_as_sentences_and_cites_in_words() -> None:
     assert "Was the charged section in force on the arrest date? Yes." in page
     # the policy section and the statute, cited as a lawyer cites them
     assert (
-        "Cites Survivor's Justice Policy v2026.2 §case-by-case (Not all sex work is voluntary; "
+        "Cites Survivor's Justice Policy v2026.3 §case-by-case (Not all sex work is voluntary; "
         "some cases are decided case by case); PL 230.25(2) Promoting prostitution in the third "
         "degree (a person under 19)"
     ) in page

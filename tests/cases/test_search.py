@@ -34,7 +34,7 @@ from survivors_justice.permissions import visible_cases
 pytestmark = pytest.mark.django_db
 __all__ = ["run_import"]  # the fixture, shared with tests/arrests
 REASON = "The arrest report shows she was the one recruiting the other women."
-# The outcome the office's policy (survivors-justice 2026.2) gives each prostitution-related code
+# The outcome the office's policy (survivors-justice 2026.3) gives each prostitution-related code
 # of the December 2017 file, read by hand; 230.25(2) (a person under 19) depends on the age group.
 HAND_OUTCOME = {
     "PL 2300000": "decline",  # 230.00 prostitution: selling is declined
@@ -45,7 +45,7 @@ HAND_OUTCOME = {
     "PL 230345A": "prosecute_priority",  # 230.34(5)(a)
     "PL 2403703": "decline",  # 240.37(3), repealed: declined and sealed
 }
-POLICY = "survivors-justice@2026.2"
+POLICY = "survivors-justice@2026.3"
 
 
 def _hand_outcome(row: dict[str, str]) -> str:

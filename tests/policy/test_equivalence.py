@@ -142,6 +142,9 @@ def oracle_env(
         elif decision_date is not None:
             env["charge.repealed"] = decision_date > max(e for e in ends if e is not None)
     env["charge.in_force_at_arrest"] = resolved.in_force  # None without an arrest date
+    # an arrest no panel has determined: the office's records say so, it is not unknown
+    env["panel.determination"] = "none"
+    env["panel.recommendation"] = "none"
     env["defendant.minor"] = {
         "<18": True,
         "18-24": False,
@@ -320,6 +323,54 @@ def test_both_evaluators_agree_on_random_facts(policy: Policy, rows: list[Env]) 
     assert _batch(policy, rows) == single
     # the oracle where its enumeration is small (it is exhaustive, so it is slow on many unknowns)
     for env, got in zip(rows, single, strict=True):
+        if _open_unknowns(policy, env) <= 9:
+            assert got == oracle(policy, env), env
+
+
+PANEL_VALUES = {
+    "panel.determination": ("none", "voluntary", "involuntary", "cannot_tell", None),
+    "panel.recommendation": ("none", "decline", "prosecute", "divert", "more_facts", None),
+}
+
+
+def test_the_random_facts_draw_every_panel_value() -> None:
+    """The domains the property tests draw from hold every determination and recommendation
+    the panel records (the review app's choices, written out here)."""
+    for name, values in PANEL_VALUES.items():
+        assert set(FACTS[name].domain) | {None} == set(values), name
+    assert set(PANEL_VALUES) <= set(FACT_NAMES)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            envs(unknown=0.2),
+            st.sampled_from(PANEL_VALUES["panel.determination"]),
+            st.sampled_from(PANEL_VALUES["panel.recommendation"]),
+            st.sampled_from(("promoter", "trafficker", "buyer", "seller", None)),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_both_evaluators_agree_on_panel_determinations(
+    policy: Policy, rows: list[tuple[Env, str | None, str | None, str | None]]
+) -> None:
+    """Charges of the roles the panel decides, with every determination and recommendation."""
+    envs_ = []
+    for env, determination, recommendation, role in rows:
+        env = {
+            **env,
+            "charge.status": "cataloged",
+            "charge.role": role,
+            "panel.determination": determination,
+            "panel.recommendation": recommendation,
+        }
+        envs_.append(env)
+    single = [_single(policy, env) for env in envs_]
+    assert _batch(policy, envs_) == single
+    for env, got in zip(envs_, single, strict=True):
         if _open_unknowns(policy, env) <= 9:
             assert got == oracle(policy, env), env
 

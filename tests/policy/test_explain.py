@@ -46,7 +46,7 @@ def test_citations_and_links_are_plain_text(policy: Policy) -> None:
     decision = evaluate(policy, CASE)
     charge = decision.charges[1]
     assert charge.citations == (
-        "Survivor's Justice Policy v2026.2 §coercive-and-predatory (Coercive and predatory cases "
+        "Survivor's Justice Policy v2026.3 §coercive-and-predatory (Coercive and predatory cases "
         "come first)",
         "PL 230.34(5)(a) Sex trafficking (fear of physical injury, serious physical injury or "
         "death)",
@@ -63,7 +63,7 @@ def test_permitting_is_cited_under_its_own_section(policy: Policy) -> None:
     ).charges[0]
     assert charge.rule_id == "permitting-prosecuted"
     assert charge.citations[0] == (
-        "Survivor's Justice Policy v2026.2 §permitting (People who let their premises be used "
+        "Survivor's Justice Policy v2026.3 §permitting (People who let their premises be used "
         "for prostitution are prosecuted)"
     )
     assert all("buyers-and-promoters" not in c for c in charge.citations)
@@ -85,7 +85,7 @@ def test_no_internal_names_in_the_lawyers_view(policy: Policy) -> None:
     ):
         assert internal not in text, internal
     assert text.startswith(
-        "Policy: Survivor's Justice Policy, version 2026.2\n"
+        "Policy: Survivor's Justice Policy, version 2026.3\n"
         "Decision date: 2026-11-28\n"
         "The case as a whole: prosecute as a priority case.\n"
     )

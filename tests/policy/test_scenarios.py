@@ -111,7 +111,28 @@ def test_every_follow_up_of_the_office_policy_opens_in_some_scenario(policy: Pol
         "advocate-for-seller",
         "lead-minor-sold",
         "lead-coercion",
+        "advocate-after-panel",
+        "lead-after-panel",
     }
+
+
+def test_the_scenarios_cover_every_determination_and_recommendation_of_the_panel(
+    policy: Policy,
+) -> None:
+    """Each finding the panel records (review.models.Finding), with each outcome it recommends
+    (RecommendedOutcome), is in some scenario of the office's policy; the values are written out
+    here, not read from the policy's fact list."""
+    findings = ("voluntary", "involuntary", "cannot_tell")
+    recommendations = ("decline", "prosecute", "divert", "more_facts")
+    seen = {
+        (r.scenario.facts.panel.determination, r.scenario.facts.panel.recommendation)
+        for r in run_scenarios(policy)
+        if r.passed
+    }
+    for finding in findings:
+        for recommendation in recommendations:
+            assert (finding, recommendation) in seen, (finding, recommendation)
+    assert ("none", "none") in seen  # and cases no panel has determined
 
 
 def test_a_wrong_follow_up_expectation_fails(policy: Policy, tmp_path: Path) -> None:

@@ -25,6 +25,16 @@ class DepartureRow:
     decided_by: str
     reviewed_by: str
     reason: str
+    panel: str = ""  # the review panel's finding the decision departs from ("" if none)
+
+
+def _panel_finding(decision: ChargingDecision) -> str:
+    """The review panel's finding the recommendation answered (read from the facts it read)."""
+    for charge in (decision.recommendation or {}).get("charges") or []:
+        finding = (charge.get("facts") or {}).get("panel.determination")
+        if finding and finding != "none":
+            return str(finding).replace("_", " ")
+    return ""
 
 
 def _departure_roles(decision: ChargingDecision) -> list[str]:
@@ -83,6 +93,7 @@ def departure_figures(limit: int = 500) -> dict[str, object]:
                     decided_by=who,
                     reviewed_by=d.reviewed_by.email if d.reviewed_by else "",
                     reason=d.reason_text,
+                    panel=_panel_finding(d),
                 )
             )
     by_person = [

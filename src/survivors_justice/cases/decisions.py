@@ -588,3 +588,38 @@ def bulk_accept(
             )
         made.append(decision)
     return made
+
+
+def return_from_panel(*, actor: Principal, case_id: int, note: str, source: str = "") -> bool:
+    """The review panel's determination settled the case (its recommendation no longer sends
+    a charge to the panel): a case with the panel goes back to intake, where a prosecutor
+    decides it (a departure from the determination waits for a supervisor). The decision that
+    sent it to the panel is kept, marked reopened with ``note``. False if nothing moved."""
+    with transaction.atomic():
+        case = _lock_case(case_id)
+        if case.state != CaseState.PANEL_REVIEW:
+            return False
+        if "panel_review" in recommend(case).outcomes.values():
+            return False
+        decision = in_force_decision(case)
+        previous = _move(case, CaseState.INTAKE)
+        if decision is not None:
+            decision.status = DecisionStatus.REOPENED
+            decision.priority = False
+            decision.reopened_by = principal_user(actor)
+            decision.reopened_at = timezone.now()
+            decision.reopen_reason = note.strip()
+            decision.save(
+                update_fields=["status", "priority", "reopened_by", "reopened_at", "reopen_reason"]
+            )
+        _record(
+            actor=actor,
+            action="case.panel.returned",
+            case=case,
+            source=source,
+            details={
+                "decision": None if decision is None else decision.pk,
+                "state": [previous, case.state],
+            },
+        )
+    return True

@@ -83,8 +83,8 @@ QUESTIONS: tuple[Question, ...] = (
     _from_policy("co_defendants_sold_together"),
 )
 QUESTION_BY_FACT: dict[str, Question] = {q.fact: q for q in QUESTIONS}
-# Recorded and kept, not read by the policy yet: the review panel's determination and its
-# recommended outcome, written only by the panel (not questions of the case page).
+# The review panel's determination and its recommended outcome: read by the policy, written
+# only by the panel (not questions of the case page).
 OTHER_FACTS = frozenset({"panel.determination", "panel.recommendation"})
 
 
@@ -169,8 +169,9 @@ def parse_answer(fact: str, raw: Any) -> tuple[str, Any]:
     if raw in (UNKNOWN, PREFER_NOT_TO_SAY):
         return str(raw), None
     if fact in OTHER_FACTS:
-        if not isinstance(raw, str) or not raw.strip():
-            raise FactError(f"{fact}: give the determination as text, got {raw!r}")
+        allowed = [str(v) for v in FACTS[fact].domain]
+        if not isinstance(raw, str) or raw.strip() not in allowed:
+            raise FactError(f"{fact}: give one of {', '.join(allowed)}, got {raw!r}")
         return FactAnswer.KNOWN, raw.strip()
     kind = QUESTION_BY_FACT[fact].kind
     if kind == "bool":
@@ -256,7 +257,7 @@ def record_facts(
                     note=note.strip(),
                 )
             )
-            if fact in QUESTION_BY_FACT:
+            if fact in QUESTION_BY_FACT or fact in OTHER_FACTS:
                 if answer == FactAnswer.KNOWN:
                     known[fact] = value
                 else:

@@ -274,6 +274,8 @@ def apply_known_fact(facts: dict[str, Any], name: str, value: Any) -> None:
         facts[head][tail] = value
     elif name == "co_defendants_sold_together":
         facts[name] = value
+    elif head == "panel" and tail:
+        facts.setdefault("panel", {})[tail] = value
 
 
 def _charges(case: Case) -> list[Any]:

@@ -39,6 +39,7 @@ from survivors_justice.policy.evaluate import (
 )
 from survivors_justice.policy.facts import (
     ADULT_AGE_GROUPS,
+    DEFAULTS,
     FACT_NAMES,
     FACTS,
     MINOR_AGE_GROUPS,
@@ -214,11 +215,14 @@ def compiled(policy: Policy) -> CompiledPolicy:
 def evaluate_frame(policy: Policy, facts: pl.LazyFrame) -> pl.LazyFrame:
     """Add ``rule_id``, ``outcome``, ``seal`` and ``missing_facts`` to a frame of named facts.
 
-    Columns for facts the frame lacks are added as unknown (null).
+    Columns for facts the frame lacks are added as unknown (null), or with the fact's default
+    where the office's own records settle it (`facts.DEFAULTS`: no panel determination).
     """
     names = facts.collect_schema().names()
     absent = [
-        pl.lit(None, dtype=pl.Boolean if FACTS[f].kind is FactKind.BOOL else pl.String).alias(f)
+        pl.lit(
+            DEFAULTS.get(f), dtype=pl.Boolean if FACTS[f].kind is FactKind.BOOL else pl.String
+        ).alias(f)
         for f in policy.facts
         if f not in names
     ]

@@ -33,6 +33,7 @@ from survivors_justice.policy.conditions import (
 )
 from survivors_justice.policy.errors import BadLawCodeError
 from survivors_justice.policy.facts import (
+    DEFAULTS,
     FACT_NAMES,
     FACTS,
     CaseFacts,
@@ -274,7 +275,10 @@ def _can_differ(lists: tuple[tuple[Pair, ...], ...], memo: dict[Any, bool]) -> b
 
 
 def decide(policy: Policy, env: Mapping[str, FactValue | None]) -> Verdict:
-    """Apply the rules to one charge's named facts (``None`` or absent = unknown)."""
+    """Apply the rules to one charge's named facts (``None`` = unknown; absent = unknown, or the
+    fact's default where the office's own records settle it, `facts.DEFAULTS`)."""
+    if any(f not in env for f in DEFAULTS):
+        env = {**DEFAULTS, **env}
     evaluated: list[RuleResult] = []
     undecided: list[Rule] = []
     deciding: Rule | None = None
@@ -335,7 +339,7 @@ class _Engine:
         self.charges: dict[tuple[object, ...], ChargeDecision] = {}
 
     def verdict(self, env: Mapping[str, FactValue | None]) -> Verdict:
-        key = tuple(env.get(f) for f in self.facts)
+        key = tuple(env.get(f, DEFAULTS.get(f)) for f in self.facts)
         hit = self.cache.get(key)
         if hit is None:
             if len(self.cache) > 200_000:

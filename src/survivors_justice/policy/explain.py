@@ -33,6 +33,22 @@ STATUS_WORDS = {
     "catalog does not list its code.",
     "outside": "The charge is not a prostitution or trafficking offense.",
 }
+PANEL_WORDS = {
+    "panel.determination": {
+        "none": "The review panel has not determined the case.",
+        "voluntary": "The review panel found the person's sex work voluntary.",
+        "involuntary": "The review panel found the person's sex work involuntary.",
+        "cannot_tell": "The review panel could not tell whether the person's sex work was "
+        "voluntary.",
+    },
+    "panel.recommendation": {
+        "none": "The review panel has recommended no outcome.",
+        "decline": "The review panel recommended declining the charge.",
+        "prosecute": "The review panel recommended prosecuting the charge.",
+        "divert": "The review panel recommended offering voluntary services and declining.",
+        "more_facts": "The review panel asked for more facts first.",
+    },
+}
 _READING_ID = re.compile(r"\s*\[reading [^\]]*\]")
 
 
@@ -44,6 +60,8 @@ def fact_sentence(name: str, value: FactValue | None) -> str:
         return f"The law charged targets {ROLE_WORDS.get(value, value)}."
     if name == "charge.family" and isinstance(value, str):
         return f"The charge is {FAMILY_WORDS.get(value, value)}."
+    if name in PANEL_WORDS and isinstance(value, str) and value in PANEL_WORDS[name]:
+        return PANEL_WORDS[name][value]
     answer = "unknown" if value is None else ("yes" if value is True else "no")
     if isinstance(value, str):
         answer = value

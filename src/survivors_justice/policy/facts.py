@@ -48,8 +48,10 @@ def _bool(name: str, question: str, supply: str, level: str = "case") -> FactSpe
     return FactSpec(name, FactKind.BOOL, (True, False), question, supply, level)
 
 
-def _enum(name: str, values: tuple[str, ...], question: str, supply: str) -> FactSpec:
-    return FactSpec(name, FactKind.ENUM, values, question, supply, "charge")
+def _enum(
+    name: str, values: tuple[str, ...], question: str, supply: str, level: str = "charge"
+) -> FactSpec:
+    return FactSpec(name, FactKind.ENUM, values, question, supply, level)
 
 
 INDICATORS: Final = (
@@ -68,6 +70,15 @@ _INDICATOR_QUESTIONS: Final = {
     "documents_withheld": "Were anyone's identity or travel documents withheld?",
     "drugs_as_control": "Were drugs used to control anyone in the case?",
 }
+
+# The review panel's determination of a case and the outcome it recommends, as the panel records
+# them (``review.models.Finding`` and ``RecommendedOutcome``). ``none``: the panel has not
+# determined the case. That is known from the office's own records, so it is the value when the
+# facts do not mention the panel; only an explicit null makes it unknown.
+NO_DETERMINATION: Final = "none"
+PANEL_FINDINGS: Final = ("voluntary", "involuntary", "cannot_tell")
+PANEL_RECOMMENDATIONS: Final = ("decline", "prosecute", "divert", "more_facts")
+PANEL_FACTS: Final = ("panel.determination", "panel.recommendation")
 
 _FACT_LIST: Final = (
     _enum(
@@ -140,12 +151,30 @@ _FACT_LIST: Final = (
         "Are the people charged with promoting each other people who sold sex together?",
         "co_defendants_sold_together",
     ),
+    _enum(
+        "panel.determination",
+        (NO_DETERMINATION, *PANEL_FINDINGS),
+        "What did the review panel find: was the person's sex work voluntary, involuntary, or "
+        "could it not tell?",
+        "panel.determination",
+        "case",
+    ),
+    _enum(
+        "panel.recommendation",
+        (NO_DETERMINATION, *PANEL_RECOMMENDATIONS),
+        "What outcome did the review panel recommend (decline, prosecute, offer voluntary "
+        "services and decline, gather more facts)?",
+        "panel.recommendation",
+        "case",
+    ),
 )
 
 FACTS: Final[Mapping[str, FactSpec]] = {spec.name: spec for spec in _FACT_LIST}
 FACT_NAMES: Final[tuple[str, ...]] = tuple(FACTS)
 CHARGE_FACTS: Final[tuple[str, ...]] = tuple(s.name for s in _FACT_LIST if s.level == "charge")
 CASE_FACTS: Final[tuple[str, ...]] = tuple(s.name for s in _FACT_LIST if s.level == "case")
+# Facts whose value, when the input does not give one, is known from the office's own records.
+DEFAULTS: Final[Mapping[str, FactValue]] = dict.fromkeys(PANEL_FACTS, NO_DETERMINATION)
 
 MINOR_AGE: Final = 18
 ADULT_AGE_GROUPS: Final = frozenset({"18-24", "25-44", "45-64", "65+"})
@@ -189,6 +218,14 @@ class IndicatorFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class PanelFacts:
+    """The review panel's determination (``none``: not determined; ``None``: unknown)."""
+
+    determination: str | None = NO_DETERMINATION
+    recommendation: str | None = NO_DETERMINATION
+
+
+@dataclass(frozen=True, slots=True)
 class CaseFacts:
     """The facts of one case (the ``sj policy evaluate`` contract). ``None`` is unknown."""
 
@@ -198,6 +235,7 @@ class CaseFacts:
     victims: tuple[VictimFacts, ...] | None = None  # None: unknown; (): nobody exploited
     indicators: IndicatorFacts = field(default_factory=IndicatorFacts)
     co_defendants_sold_together: bool | None = None
+    panel: PanelFacts = field(default_factory=PanelFacts)
 
     @classmethod
     def from_dict(cls, data: object) -> CaseFacts:
@@ -230,6 +268,10 @@ class CaseFacts:
             "victims": None if self.victims is None else [{"age": v.age} for v in self.victims],
             "indicators": {name: getattr(self.indicators, name) for name in INDICATORS},
             "co_defendants_sold_together": self.co_defendants_sold_together,
+            "panel": {
+                "determination": self.panel.determination,
+                "recommendation": self.panel.recommendation,
+            },
         }
 
     def case_key(self) -> tuple[object, ...]:
@@ -247,6 +289,8 @@ class CaseFacts:
             i.documents_withheld,
             i.drugs_as_control,
             self.co_defendants_sold_together,
+            self.panel.determination,
+            self.panel.recommendation,
         )
 
     def case_values(self) -> dict[str, FactValue | None]:
@@ -256,6 +300,8 @@ class CaseFacts:
             "defendant.victim_indicators": self.defendant.victim_indicators,
             "victim.minor": _victim_minor(self.victims),
             "co_defendants_sold_together": self.co_defendants_sold_together,
+            "panel.determination": self.panel.determination,
+            "panel.recommendation": self.panel.recommendation,
         }
         for name in INDICATORS:
             values[f"indicators.{name}"] = getattr(self.indicators, name)
@@ -298,11 +344,13 @@ _CASE_KEYS: Final = frozenset(
         "victims",
         "indicators",
         "co_defendants_sold_together",
+        "panel",
     }
 )
 _CHARGE_KEYS: Final = frozenset({"law_code", "pd_cd", "arrest_date", "section", "subdivision"})
 _DEFENDANT_KEYS: Final = frozenset({"age", "age_group", "victim_indicators"})
 _VICTIM_KEYS: Final = frozenset({"age"})
+_PANEL_KEYS: Final = frozenset({"determination", "recommendation"})
 
 
 def _mapping(value: object, path: str) -> Mapping[str, object]:
@@ -396,6 +444,33 @@ def _parse_charge(data: object, path: str) -> ChargeFacts:
     return charge
 
 
+def _panel_value(data: Mapping[str, object], key: str, allowed: tuple[str, ...]) -> str | None:
+    if key not in data:
+        return NO_DETERMINATION
+    value = data[key]
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        raise FactTypeError(
+            f"panel.{key}", f"expected one of {', '.join(allowed)} or null, got {value!r}"
+        )
+    return value
+
+
+def _parse_panel(data: object) -> PanelFacts:
+    if data is None:
+        return _NO_PANEL
+    m = _mapping(data, "panel")
+    _keys(m, _PANEL_KEYS, "panel")
+    return PanelFacts(
+        determination=_panel_value(m, "determination", (NO_DETERMINATION, *PANEL_FINDINGS)),
+        recommendation=_panel_value(
+            m, "recommendation", (NO_DETERMINATION, *PANEL_RECOMMENDATIONS)
+        ),
+    )
+
+
+_NO_PANEL = PanelFacts()
 _NO_DEFENDANT = DefendantFacts()
 _NO_INDICATORS = IndicatorFacts()
 
@@ -454,4 +529,5 @@ def _parse_case(data: object) -> CaseFacts:
         co_defendants_sold_together=_opt_bool(
             m.get("co_defendants_sold_together"), "co_defendants_sold_together"
         ),
+        panel=_parse_panel(m.get("panel")),
     )

@@ -19,6 +19,9 @@ from survivors_justice.review.redaction import Redaction, age_band, borough_name
 from survivors_justice.screening.models import PolicyDecision
 from survivors_justice.screening.services import latest_decision
 
+_PACKETS: dict[tuple[Any, ...], dict[str, Any]] = {}
+_PACKETS_LIMIT = 4096
+
 _CHARGE_KEYS = ("law_code", "section", "title", "role", "outcome", "reason", "missing_facts")
 _FACT_PREFIXES = ("indicators.", "defendant.victim_indicators", "co_defendants_sold_together",
                   "victims.", "panel.")  # fmt: skip
@@ -101,3 +104,29 @@ def build_packet(case: Case, entry: DocketEntry | None = None) -> dict[str, Any]
             else None
         ),
     }
+
+
+def docket_packet(entry: DocketEntry) -> dict[str, Any]:
+    """:func:`build_packet` for a docket entry, kept per process while nothing it reads changes.
+
+    A packet is a pure function of the entry's confirmed narrative and the case's latest stored
+    screening (a new answer or a determination stores a new one); the key holds both, so a read
+    costs one small query instead of loading and reshaping the screening every time. Shared
+    between requests: treat it as read-only.
+    """
+    latest = (
+        PolicyDecision.objects.filter(case_id=entry.case_id)
+        .order_by("-screened_at", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    confirmed = entry.redaction_confirmed_at
+    key = (entry.pk, entry.session_id, entry.position, latest,
+           confirmed.isoformat() if confirmed else None)  # fmt: skip
+    packet = _PACKETS.get(key)
+    if packet is None:
+        packet = build_packet(entry.case, entry)
+        if len(_PACKETS) >= _PACKETS_LIMIT:
+            _PACKETS.clear()
+        _PACKETS[key] = packet
+    return packet

@@ -320,7 +320,11 @@ def record_determination(*, actor: User, entry: DocketEntry, source: str = "") -
 
     It becomes the case's ``panel.determination`` and ``panel.recommendation`` facts (source
     ``panel_determination``); the case is screened again at once and the policy's rules read them.
+    When the new recommendation no longer sends any charge to the panel (a finding of involuntary,
+    or voluntary with an outcome), a case with the panel returns to intake, where a prosecutor
+    decides it; a departure from the determination waits for a supervisor.
     """
+    from survivors_justice.cases.decisions import return_from_panel
     from survivors_justice.cases.facts import record_facts
 
     with transaction.atomic():
@@ -367,5 +371,12 @@ def record_determination(*, actor: User, entry: DocketEntry, source: str = "") -
             source="panel_determination",
             note=f"Review panel session {entry.session_id}: {result.voluntary} voluntary, "
             f"{result.involuntary} involuntary, {result.cannot_tell} cannot tell.",
+        )
+        return_from_panel(
+            actor=actor,
+            case_id=entry.case_id,
+            note=f"The review panel determined the case in session {entry.session_id}: "
+            f"{Finding(result.finding).label.lower()}.",
+            source=source,
         )
     return determination

@@ -41,7 +41,7 @@ from survivors_justice.review.models import (
     Reason,
     RecommendedOutcome,
 )
-from survivors_justice.review.packets import build_packet, propose_redaction
+from survivors_justice.review.packets import docket_packet, propose_redaction
 from survivors_justice.review.rules import quorum_gap, quorum_rules, sitting_gap
 
 
@@ -167,7 +167,7 @@ def packet(request: HttpRequest, pk: int) -> HttpResponseBase:
                 "Your position is recorded. You can change it until the panel determines the case.",
             )
             return redirect("review:session", pk=entry.session_id)
-    data = build_packet(entry.case, entry)
+    data = docket_packet(entry)
     audit_read(request, entry, action="review.packet.read", details={"session": entry.session_id})
     return render(
         request,

@@ -20,3 +20,17 @@ def panel_determination(case: Any) -> dict[str, Any]:
         .order_by("-recorded_at")
     )
     return {"determinations": list(rows)}
+
+
+@register.filter
+def chosen(field: Any, value: Any) -> bool:
+    """Whether ``value`` is the choice (or among the choices) the bound ``field`` holds.
+
+    The review forms write their radio buttons and checkboxes out from the field's choices: a
+    Django widget renders a template and copies its attributes for every option, which cost more
+    than the rest of the packet page.
+    """
+    held = field.value()
+    if isinstance(held, list | tuple):
+        return str(value) in {str(v) for v in held}
+    return held is not None and str(held) == str(value)
