@@ -93,11 +93,10 @@ def prepare(survivors: int) -> dict[str, list[str]]:
     from django.db import connection
     from django.utils import timezone
 
+    from survivors_justice import crypto
     from survivors_justice.accounts.models import User
     from survivors_justice.partners.models import Membership, Organisation
     from survivors_justice.survivors.models import NOT_RECORDED, Consent, Referral, Survivor
-
-    from survivors_justice import crypto
 
     def sealed(name: str, plain: str, pk: int) -> str:
         field = Survivor._meta.get_field(name)

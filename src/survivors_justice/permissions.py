@@ -557,7 +557,7 @@ def partner_organisation_id(principal: Principal | Any) -> int | None:
 
     # read once per request: the signed-in user object is loaded anew for every request, so a
     # membership ended now still takes effect on the next one
-    cached = getattr(principal, "__dict__", {}).get(_PARTNER_ORG)
+    cached: tuple[int | None] | None = getattr(principal, "__dict__", {}).get(_PARTNER_ORG)
     if cached is not None:
         return cached[0]
     org = (
