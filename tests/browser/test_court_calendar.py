@@ -76,9 +76,12 @@ def test_the_calendar_says_it_is_planning_while_the_planner_works(
     expect(status).to_be_hidden()
     docket = tmp_path / "docket.json"
     docket.write_text(json.dumps(PAIR_DOCKET))
-    # hold the request, as a solve of many seconds does, to see the page while it waits
-    page.route("**/court/plans/new/", lambda route: None)
-    page.get_by_label("A docket file I upload").check()
+    # keep the page from leaving (as a solve of many seconds keeps it waiting), after the
+    # page's own submit handler has run, to read the page while it waits
+    page.evaluate("document.querySelector('form[data-planning-form]')"
+                  ".addEventListener('submit', (e) => e.preventDefault())")
+    page.locator('label[for="source-upload"]').click()  # USWDS draws the radio on its label
+    expect(page.get_by_label("A docket file I upload")).to_be_checked()
     page.set_input_files("#docket", str(docket))
     page.get_by_label("Seconds the planner may take").fill("20")
     page.get_by_role("button", name="Build a plan").click()
@@ -89,4 +92,4 @@ def test_the_calendar_says_it_is_planning_while_the_planner_works(
     expect(page.get_by_role("button", name="Build a plan")).to_be_disabled()
     assert serious_violations(page) == []
     screenshot("court-04-planning", page)
-    page.unroute_all(behavior="ignoreErrors")
+    assert not CourtPlan.objects.exists()  # nothing was sent
