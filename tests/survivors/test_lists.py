@@ -13,6 +13,7 @@ from django.utils import timezone
 from tests.factories import make_user, sign_in
 from tests.survivors.factories import consent, make_org, make_partner_staff, make_survivor
 
+from survivors_justice.partners.models import Membership
 from survivors_justice.survivors import services
 from survivors_justice.survivors.models import Referral
 
@@ -127,3 +128,10 @@ def test_partner_list_reads_survivor_data_in_a_fixed_number_of_queries() -> None
     assert len(reads) == 4
     _adv, partner = _world(11)
     assert len(_survivor_queries(partner, "/survivors/referrals/")) == 4
+
+
+def test_a_partner_moved_to_another_organisation_sees_its_list_on_the_next_request() -> None:
+    _adv, partner = _world(2)
+    assert partner.get("/survivors/referrals/").content.decode().count('<th scope="row"') == 2
+    Membership.objects.update(organisation=make_org("Another Partner"))
+    assert partner.get("/survivors/referrals/").content.decode().count('<th scope="row"') == 0
