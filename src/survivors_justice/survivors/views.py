@@ -17,6 +17,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -98,6 +99,15 @@ def _owned(request: HttpRequest, model: Any, pk: int, path: str = "survivor") ->
     return obj if can(request.user, Action.EDIT_SURVIVOR, survivor) else None
 
 
+def pk_url_prefix(name: str) -> str:
+    """The URL of ``name`` for a primary key, less the key: a list page adds each row's key
+    (``f"{prefix}{pk}/"``) instead of reversing the URL once per row."""
+    url = reverse(name, args=[0])
+    if not url.endswith("/0/"):
+        raise ValueError(f"URL {name!r} ({url}) does not end with its key; reverse it per row")
+    return url[:-2]
+
+
 def display_name(s: Survivor) -> str:
     return s.preferred_name or " ".join(p for p in (s.given_name, s.family_name) if p) or (
         f"Person {s.pk} (no name given)")
@@ -124,9 +134,11 @@ def caseload(request: HttpRequest) -> HttpResponse:
     came_back = _came_back(request, on) if page == 1 else []
     tasks = _referral_tasks(request) if page == 1 else []
     audit_list_read(request, survivors, action="survivors.caseload.read")
-    rows = [(s, display_name(s), open_counts.get(s.pk, 0)) for s in survivors]
+    detail, referral = pk_url_prefix("survivors:detail"), pk_url_prefix("survivors:referral")
+    rows = [(s, display_name(s), open_counts.get(s.pk, 0), f"{detail}{s.pk}/") for s in survivors]
     return render(request, "survivors/caseload.html", {
-        "rows": rows, "came_back": [(r, display_name(r.survivor)) for r in came_back],
+        "rows": rows,
+        "came_back": [(r, display_name(r.survivor), f"{referral}{r.pk}/") for r in came_back],
         "tasks": tasks, "today": on, "page": page, "more": more,
     })
 
