@@ -93,9 +93,14 @@ def prepare(survivors: int) -> dict[str, list[str]]:
     from django.db import connection
     from django.utils import timezone
 
+    from survivors_justice import crypto
     from survivors_justice.accounts.models import User
     from survivors_justice.partners.models import Membership, Organisation
-    from survivors_justice.survivors.models import Consent, Referral, Survivor
+    from survivors_justice.survivors.models import NOT_RECORDED, Consent, Referral, Survivor
+
+    def sealed(name: str, plain: str, pk: int) -> str:
+        field = Survivor._meta.get_field(name)
+        return crypto.encrypt(plain, context=field.context(None, pk))  # type: ignore[attr-defined]
 
     call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
@@ -115,10 +120,21 @@ def prepare(survivors: int) -> dict[str, list[str]]:
     for start in range(0, survivors, batch):
         n = min(batch, survivors - start)
         made = Survivor.objects.bulk_create([
-            Survivor(given_name=f"Given{start + k}", family_name=f"Family{start + k}",
-                     phone=f"718-555-{(start + k) % 10000:04d}", language="es",
-                     advocate=advocates[(start + k) % USERS])
-            for k in range(n)])
+            Survivor(language="es", advocate=advocates[(start + k) % USERS],
+                     sexual_orientation="", gender_identity="") for k in range(n)])
+        # personal values are sealed for their row id, which only exists after the insert
+        personal = ("given_name", "family_name", "phone", "sexual_orientation",
+                    "gender_identity")
+        with connection.cursor() as cur:
+            cur.executemany(
+                f"UPDATE {Survivor._meta.db_table} SET "  # noqa: S608 (our own column names)
+                + ", ".join(f"{name} = %s" for name in personal) + " WHERE id = %s",
+                [(sealed("given_name", f"Given{start + k}", s.pk),
+                  sealed("family_name", f"Family{start + k}", s.pk),
+                  sealed("phone", f"718-555-{(start + k) % 10000:04d}", s.pk),
+                  sealed("sexual_orientation", NOT_RECORDED, s.pk),
+                  sealed("gender_identity", NOT_RECORDED, s.pk), s.pk)
+                 for k, s in enumerate(made)])
         consents = Consent.objects.bulk_create([
             Consent(survivor=s, organisation=orgs[s.pk % ORGS], categories=["contact", "identity"],
                     purpose="Bench", starts_on=today - timedelta(days=10),

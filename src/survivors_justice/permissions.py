@@ -546,17 +546,28 @@ def can(principal: Principal | Any, action: Action, obj: object = None) -> bool:
 # --- survivor services: assignment, and consent enforced below every page --------------------
 
 
+_PARTNER_ORG = "_sj_partner_organisation"
+
+
 def partner_organisation_id(principal: Principal | Any) -> int | None:
     """The organisation a partner-staff account works for (its ``partners.Membership``), or None."""
     if role_of(principal) != Role.PARTNER_STAFF:
         return None
     from survivors_justice.partners.models import Membership
 
-    return (
+    # read once per request: the signed-in user object is loaded anew for every request, so a
+    # membership ended now still takes effect on the next one
+    cached: tuple[int | None] | None = getattr(principal, "__dict__", {}).get(_PARTNER_ORG)
+    if cached is not None:
+        return cached[0]
+    org = (
         Membership.objects.filter(user_id=getattr(principal, "pk", 0))
         .values_list("organisation_id", flat=True)
         .first()
     )
+    if hasattr(principal, "__dict__"):
+        principal.__dict__[_PARTNER_ORG] = (org,)
+    return org
 
 
 def survivor_work_gap(principal: Principal | Any) -> str | None:

@@ -8,6 +8,7 @@ finds no serious or critical violation. Screenshots: test-artifacts/screenshots/
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,3 +65,31 @@ def test_supervisor_adopts_a_court_plan(axe_page: Page, live_server: Any,
     assert CourtPlan.objects.count() == 1
     assert AuditRecord.objects.filter(action="courts.adopt_plan", outcome="success",
                                       actor=supervisor.email).count() == 1
+
+
+def test_the_calendar_says_it_is_planning_while_the_planner_works(
+        axe_page: Page, live_server: Any, screenshot: Shot, tmp_path: Path) -> None:
+    planner = make_user(Role.TRAFFICKING_ADA, email="court-planner@example.test")
+    page = signed_in_page(axe_page, live_server, planner)
+    page.goto(base_url(live_server) + "/court/")
+    status = page.locator("#planning-status")
+    expect(status).to_be_hidden()
+    docket = tmp_path / "docket.json"
+    docket.write_text(json.dumps(PAIR_DOCKET))
+    # keep the page from leaving (as a solve of many seconds keeps it waiting), after the
+    # page's own submit handler has run, to read the page while it waits
+    page.evaluate("document.querySelector('form[data-planning-form]')"
+                  ".addEventListener('submit', (e) => e.preventDefault())")
+    page.locator('label[for="source-upload"]').click()  # USWDS draws the radio on its label
+    expect(page.get_by_label("A docket file I upload")).to_be_checked()
+    page.set_input_files("#docket", str(docket))
+    page.get_by_label("Seconds the planner may take").fill("20")
+    page.get_by_role("button", name="Build a plan").click()
+    expect(status).to_be_visible()
+    expect(status).to_have_attribute("role", "status")
+    expect(status).to_contain_text("Planning")
+    expect(status).to_contain_text("at most 20 seconds")
+    expect(page.get_by_role("button", name="Build a plan")).to_be_disabled()
+    assert serious_violations(page) == []
+    screenshot("court-04-planning", page)
+    assert not CourtPlan.objects.exists()  # nothing was sent

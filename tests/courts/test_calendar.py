@@ -4,12 +4,14 @@ encounter-free, and naming no one a role may not see."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from icalendar import Calendar
 from tests.cases.factories import BUYING, make_case
 from tests.factories import make_user, sign_in
@@ -17,8 +19,15 @@ from typer.testing import CliRunner
 
 from survivors_justice.audit.models import AuditRecord
 from survivors_justice.cases.flows import CaseState
-from survivors_justice.courts.models import CourtPlan
-from survivors_justice.courts.services import CourtPlanError, adopt_plan, build_plan
+from survivors_justice.courts.models import CourtPlan, PlanningRun
+from survivors_justice.courts.services import (
+    CourtPlanError,
+    PlanBeingMade,
+    adopt_plan,
+    build_plan,
+    office_key,
+    planning_run,
+)
 from survivors_justice.permissions import visible_cases
 from survivors_justice.scheduling.cli import app as cli_app
 
@@ -158,3 +167,40 @@ def test_office_docket_names_only_cases_the_viewer_may_open() -> None:
     assert sorted(str(e["summary"]) for e in events) == ["Case Case 1, hearing 1",
                                                          "Case Case 1, hearing 2"]
     assert case.number.encode() not in ics.content
+
+
+def test_one_plan_at_a_time_a_second_request_is_told_a_plan_is_being_made() -> None:
+    first, _ = _signed_in("trafficking_ada", "court-first@example.test")
+    _, client = _signed_in("supervisor", "court-second@example.test")
+    with planning_run(actor=first, time_limit=30):  # a solve in progress
+        with pytest.raises(PlanBeingMade, match="a plan is being made now"):
+            build_plan(actor=first, docket=PAIR_DOCKET, source="upload", time_limit=5)
+        response = client.post("/court/plans/new/", {
+            "source": "upload", "time_limit": "5",
+            "docket": SimpleUploadedFile("docket.json", json.dumps(PAIR_DOCKET).encode(),
+                                         content_type="application/json")}, follow=True)
+        page = response.content.decode()
+        assert "No plan was made: a plan is being made now" in page
+        assert "court-first@example.test" in page
+        assert not CourtPlan.objects.exists()
+    # the run ended: the next request plans, and leaves no run behind
+    plan = _upload(client, PAIR_DOCKET)
+    assert plan.result["plan"]["metrics"]["encounters"] == 0
+    assert not PlanningRun.objects.exists()
+
+
+def test_a_run_left_behind_by_a_stopped_server_is_taken_over() -> None:
+    user, client = _signed_in("supervisor", "court-stale@example.test")
+    PlanningRun.objects.create(office=office_key(), started_by=user, stale_after=40,
+                               started_at=timezone.now() - timedelta(seconds=41))
+    _upload(client, PAIR_DOCKET)
+    assert not PlanningRun.objects.exists()
+
+
+def test_the_calendar_page_has_a_planning_indicator_for_the_wait() -> None:
+    _, client = _signed_in("supervisor", "court-indicator@example.test")
+    page = client.get("/court/").content.decode()
+    status = page.split('id="planning-status"')[1].split("</div>\n  </div>")[0]
+    assert 'role="status"' in status and " hidden" in status and "Planning&hellip;" in status
+    assert 'data-planning-status="planning-status"' in page
+    assert "/static/sj/planning.js" in page

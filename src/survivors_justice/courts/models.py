@@ -41,3 +41,20 @@ class CourtPlan(models.Model):
 
     def __str__(self) -> str:
         return f"court plan {self.pk} ({self.state})"
+
+
+class PlanningRun(models.Model):
+    """The plan being made now for an office (at most one: the solver has the machine's cores).
+
+    A row exists while a solve runs and is deleted when it ends; one left behind by a stopped
+    server is taken over once it is older than ``stale_after`` seconds.
+    """
+
+    office = models.CharField(max_length=20, unique=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                   related_name="+")
+    started_at = models.DateTimeField()
+    stale_after = models.FloatField(help_text="seconds after which the run is taken as dead")
+
+    def __str__(self) -> str:
+        return f"planning run for {self.office} since {self.started_at:%H:%M:%S}"

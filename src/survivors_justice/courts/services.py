@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from survivors_justice.audit.services import record_event
-from survivors_justice.courts.models import CourtPlan, PlanSource, PlanState
+from survivors_justice.courts.models import CourtPlan, PlanningRun, PlanSource, PlanState
 from survivors_justice.permissions import Action, NotAllowed, can
 from survivors_justice.scheduling import fifo_plan, parse_docket, solve
 from survivors_justice.scheduling.cli import plan_json
@@ -18,11 +22,56 @@ class CourtPlanError(ValueError):
     """A plan that cannot be built or adopted (the message says why and what to do)."""
 
 
+class PlanBeingMade(CourtPlanError):
+    """Another plan is being made for the office now; one solve at a time."""
+
+
+STALE_MARGIN = 60.0  # seconds past a run's time limit before it counts as left behind
+
+
+def office_key() -> str:
+    return f"county-{getattr(settings, 'SJ_OFFICE_COUNTY', 'Q')}"
+
+
+@contextmanager
+def planning_run(*, actor: Any, time_limit: float) -> Iterator[PlanningRun]:
+    """Hold the office's one planning run while the block runs (PlanBeingMade when taken).
+
+    The solver uses every core it is given, so two solves at once would each get half the
+    machine and both plans would be worse; a second request is told a plan is being made.
+    """
+    office = office_key()
+    now = timezone.now()
+    stale = time_limit + STALE_MARGIN
+    with transaction.atomic():
+        current = PlanningRun.objects.select_for_update().filter(office=office).first()
+        if current is not None and now - current.started_at < timedelta(
+                seconds=current.stale_after):
+            raise PlanBeingMade(
+                f"a plan is being made now (started by {current.started_by.email} at "
+                f"{timezone.localtime(current.started_at):%H:%M:%S}); wait until it is ready, "
+                "then build yours")
+        if current is not None:
+            current.delete()  # left behind by a server that stopped mid-solve
+    try:
+        with transaction.atomic():
+            run = PlanningRun.objects.create(office=office, started_by=actor, started_at=now,
+                                             stale_after=stale)
+    except IntegrityError:  # another request took it between the two transactions
+        raise PlanBeingMade("a plan is being made now; wait until it is ready, then build "
+                            "yours") from None
+    try:
+        yield run
+    finally:
+        PlanningRun.objects.filter(pk=run.pk).delete()
+
+
 def build_plan(*, actor: Any, docket: dict[str, Any], source: str,
                time_limit: float) -> CourtPlan:
     """Plan ``docket`` (its JSON value) with CP-SAT beside first come, first served; store it.
 
-    Raises :class:`survivors_justice.scheduling.DocketError` for a docket that cannot be read.
+    Raises :class:`survivors_justice.scheduling.DocketError` for a docket that cannot be read,
+    :class:`PlanBeingMade` while another plan for the office is being made.
     """
     if not can(actor, Action.BUILD_COURT_PLAN):
         raise NotAllowed(actor, Action.BUILD_COURT_PLAN)
@@ -30,7 +79,8 @@ def build_plan(*, actor: Any, docket: dict[str, Any], source: str,
         raise CourtPlanError(f"plan source {source!r} is not one of {', '.join(PlanSource.values)}")
     parsed = parse_docket(docket)
     fifo = fifo_plan(parsed)
-    result = solve(parsed, time_limit=time_limit)  # outside the transaction: it takes seconds
+    with planning_run(actor=actor, time_limit=time_limit):
+        result = solve(parsed, time_limit=time_limit)  # outside a transaction: it takes seconds
     document = plan_json(parsed, result, fifo)
     with transaction.atomic():
         plan = CourtPlan.objects.create(

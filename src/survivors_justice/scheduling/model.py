@@ -4,13 +4,15 @@ Variables. For each hearing (case, number) and each sitting (day, part, session)
 case's parts, a Boolean ``x`` says "this hearing is held in this sitting". A hearing may be left
 unscheduled (all its ``x`` false) at a price; the objective makes that the last resort.
 
-Rules (each a sentence of the docket format; the first four narrow the sittings a hearing may
+Rules (each a sentence of the docket format; the first five narrow the sittings a hearing may
 use, the last four link hearings to each other):
 
 - :func:`rule_parts` -- a hearing is held in at most one sitting, of one of its case's parts.
 - :func:`rule_deadlines` -- no hearing after the case's ``ready_by`` date.
 - :func:`rule_unavailability` -- no one is scheduled on a day they are unavailable.
 - :func:`rule_gap_windows` -- the gaps, read on the calendar (first and last possible days).
+- :func:`rule_survivors_early` -- on a docket too large to prove, a survivor's case ends no
+  later than the survivor-first calendar ends it.
 - :func:`rule_capacity` -- a sitting holds at most ``slots_per_session`` hearings.
 - :func:`rule_ordering` -- hearing *k+1* is held only if hearing *k* is, and on a later day.
 - :func:`rule_gaps` -- consecutive hearings of a case are at least ``min_gap_days`` apart.
@@ -117,6 +119,7 @@ class CalendarModel:
         self.held: dict[HearingKey, Bool] = {}
         self.day: dict[HearingKey, Any] = {}
         self.meeting_checks = 0
+        self.large = False  # too large to prove: searched from the survivor-first calendar
         self.switchable = switchable
         self.switches: dict[str, Bool] = {}
         self._forbidden: list[tuple[HearingKey, int, str]] = []
@@ -220,6 +223,32 @@ def rule_gap_windows(m: CalendarModel) -> None:
             earliest = (min(days) if days else m.docket.horizon_days) + gap
 
 
+def rule_survivors_early(m: CalendarModel, survivor_first: Sequence[Hearing]) -> None:
+    """On a large docket, a survivor's case ends no later than the survivor-first calendar
+    (:func:`survivors_justice.scheduling.greedy.greedy_plan`) ends it, when that calendar holds
+    all its hearings: filling the court never costs a survivor days.
+
+    Only for a docket too large to solve to the end (``m.large``): the levels are then searched,
+    not proved, and on a busy two-core machine a search that may trade survivors' days for one
+    more hearing held does not always find its way back in the time left. Small dockets keep the
+    plain order of the objective (proved by the property tests).
+    """
+    held: dict[int, int] = defaultdict(int)
+    last_day: dict[int, int] = {}
+    case_index = {c.id: ci for ci, c in enumerate(m.cases)}
+    for h in survivor_first:
+        ci = case_index[h.case]
+        held[ci] += 1
+        last_day[ci] = max(last_day.get(ci, 0), m.docket.day_index(h.date))
+    for ci, case in enumerate(m.cases):
+        if not m.docket.is_survivor_case(case) or held[ci] != case.hearings:
+            continue
+        for k in range(1, case.hearings + 1):
+            key = (ci, k)
+            m.forbid(key, [i for i in m.options[key] if m.day_of_sitting[i] > last_day[ci]],
+                     "survivors_early")
+
+
 # ---------------------------------------------------------------------- rules that link hearings
 def rule_capacity(m: CalendarModel) -> None:
     """A sitting holds at most ``slots_per_session`` hearings (and a day of a part, the slots
@@ -301,11 +330,16 @@ DOMAIN_RULES = (rule_parts, rule_deadlines, rule_unavailability, rule_gap_window
 LINK_RULES = (rule_capacity, rule_ordering, rule_gaps, rule_encounters)
 
 
-def build(docket: Docket, *, switchable: bool = False) -> CalendarModel:
-    """The model with every rule posted."""
+def build(docket: Docket, *, switchable: bool = False,
+          survivor_first: Sequence[Hearing] | None = None) -> CalendarModel:
+    """The model with every rule posted (and, for a large docket with ``survivor_first``,
+    :func:`rule_survivors_early`)."""
     m = CalendarModel(docket, switchable=switchable)
     for rule in DOMAIN_RULES:
         rule(m)
+    m.large = sum(len(o) for o in m.options.values()) >= LARGE_MODEL
+    if m.large and survivor_first is not None and not switchable:
+        rule_survivors_early(m, survivor_first)
     m.make_variables()
     for link in LINK_RULES:
         link(m)
@@ -398,19 +432,37 @@ def extract(m: CalendarModel, solver: cp_model.CpSolver) -> list[Hearing]:
     return out
 
 
+LARGE_MODEL = 10_000  # placement variables from which a docket is searched, not proved
+
+
 def solver_parameters(solver: cp_model.CpSolver, *, time_limit: float, workers: int,
-                      seed: int) -> None:
+                      seed: int, large: bool = False) -> None:
     """Settings for a two-core machine: the presolve's costliest passes (symmetry detection,
-    probing, repeated rounds) take longer on these models than they give back."""
+    probing, repeated rounds) take longer on these models than they give back.
+
+    A large model (``large``: a court near capacity over weeks, tens of thousands of placement
+    variables) is not presolved and is searched only by large neighbourhood search from the
+    start calendar: on a busy two-core machine the presolve alone took 10 of 15 seconds and the
+    proving worker (LP relaxation) held one core without improving the calendar, while the
+    neighbourhood moves improve it every few seconds. Its bound is then not proved (the status
+    stays FEASIBLE), which it never was at that size. Small dockets keep the full search, which
+    proves every level optimal.
+    """
     solver.parameters.num_workers = workers
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.random_seed = seed
     solver.parameters.symmetry_level = 0
     solver.parameters.cp_model_probing_level = 0
     solver.parameters.max_presolve_iterations = 1
+    if large:
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.use_lns_only = True
 
 
-SHARES = (0.45, 0.85, 1.0)  # of the time left when each level starts
+# Of the time left when each level starts. A large docket's survivors are bounded by the
+# survivor-first calendar (rule_survivors_early), so its search time goes to filling the court.
+SHARES = (0.45, 0.85, 1.0)
+SHARES_LARGE = (0.7, 0.6, 1.0)
 
 
 def _solution_hint(m: CalendarModel, solver: cp_model.CpSolver) -> None:
@@ -436,18 +488,21 @@ def solve(
     """
     started = time.monotonic()
     margin = min(3.0, time_limit * 0.05)  # for reading the solution, and a busy machine
-    m = build(docket)
-    _hint(m, greedy_plan(docket))
+    greedy = greedy_plan(docket)
+    m = build(docket, survivor_first=greedy)
+    _hint(m, greedy)
     stages: list[Stage] = []
     best: cp_model.CpSolver | None = None
     plan_levels = levels(m)
-    for (name, expr, kept), share in zip(plan_levels, SHARES, strict=True):
+    shares = SHARES_LARGE if m.large else SHARES
+    for (name, expr, kept), share in zip(plan_levels, shares, strict=True):
         left = time_limit - margin - (time.monotonic() - started)
         if left <= 0.05 and best is not None:
             stages.append(Stage(name, "NOT_RUN", None, None, None, 0.0))
             continue
         solver = cp_model.CpSolver()
-        solver_parameters(solver, time_limit=max(0.05, left * share), workers=workers, seed=seed)
+        solver_parameters(solver, time_limit=max(0.05, left * share), workers=workers, seed=seed,
+                          large=m.large)
         m.model.minimize(expr)
         t0 = time.monotonic()
         status = solver.solve(m.model)

@@ -153,9 +153,17 @@ def case_status_lines(survivor: Survivor) -> list[str]:
     return lines
 
 
+NAME_FIELDS = ("given_name", "family_name", "preferred_name")
+
+
 def partner_view(survivor: Survivor, organisation_id: int, on: date | None = None,
-                 consents: list[Consent] | None = None) -> PartnerView | None:
-    """What ``organisation_id`` may see of ``survivor`` on ``on``; None: nothing at all."""
+                 consents: list[Consent] | None = None,
+                 read: tuple[str, ...] | None = None) -> PartnerView | None:
+    """What ``organisation_id`` may see of ``survivor`` on ``on``; None: nothing at all.
+
+    ``read`` limits the fields read (and decrypted) to those a page shows, e.g. a list's
+    :data:`NAME_FIELDS`; the consent still decides which of them are shown, and ``relied_on``
+    still names every category the consent grants."""
     on = on or today()
     if consents is None:
         consents = current_consents(survivor.pk, organisation_id, on)
@@ -167,6 +175,7 @@ def partner_view(survivor: Survivor, organisation_id: int, on: date | None = Non
     for category in ALL_CATEGORIES:
         if category in by_category:
             for name in CATEGORY_FIELDS[category]:
-                fields[name] = _shown(survivor, name)
+                if read is None or name in read:
+                    fields[name] = _shown(survivor, name)
     status = case_status_lines(survivor) if Category.CASE_STATUS in by_category else []
     return PartnerView(survivor.pk, organisation_id, fields, by_category, status)

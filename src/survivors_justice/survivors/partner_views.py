@@ -31,9 +31,14 @@ from survivors_justice.permissions import (
     visible_referrals,
 )
 from survivors_justice.survivors import forms, services
-from survivors_justice.survivors.consent import current_q, partner_view, today
+from survivors_justice.survivors.consent import NAME_FIELDS, current_q, partner_view, today
 from survivors_justice.survivors.models import Booking, Consent, Referral, ReferralState, Room
-from survivors_justice.survivors.views import display_name, page_number, source_of
+from survivors_justice.survivors.views import (
+    display_name,
+    page_number,
+    pk_url_prefix,
+    source_of,
+)
 
 PAGE_SIZE = 25
 
@@ -50,7 +55,9 @@ def partner_referrals(request: HttpRequest) -> HttpResponse:
     first = (page - 1) * PAGE_SIZE
     referrals = list(
         visible_referrals(request.user)
-        .select_related("survivor", "service")
+        .select_related("survivor")
+        .only("id", "survivor_id", "organisation_id", "need", "state", "sent_at",
+              "respond_by", *(f"survivor__{f}" for f in ("id", *NAME_FIELDS)))
         .order_by("-sent_at")[first:first + PAGE_SIZE + 1]
     )
     more = len(referrals) > PAGE_SIZE
@@ -63,12 +70,15 @@ def partner_referrals(request: HttpRequest) -> HttpResponse:
     with_status = [r.survivor for r in referrals
                    if any("case_status" in c.categories for c in consents[r.survivor_id])]
     prefetch_related_objects(with_status, "case_links__case", "diversions")
+    referral_url = pk_url_prefix("survivors:referral")
     rows = []
     for r in referrals:
-        view = partner_view(r.survivor, org, on, consents=consents[r.survivor_id])
+        # the list shows the name (with identity consented) and the categories, nothing else
+        view = partner_view(r.survivor, org, on, consents=consents[r.survivor_id],
+                            read=NAME_FIELDS)
         if view is not None:  # the query already requires a current consent
-            rows.append((r, view))
-    services.record_disclosures(viewer=request.user, views=[v for _, v in rows],
+            rows.append((r, view, f"{referral_url}{r.pk}/"))
+    services.record_disclosures(viewer=request.user, views=[v for _, v, _ in rows],
                                 where=request.path, source=source_of(request))
     return render(request, "survivors/partner_referrals.html",
                   {"rows": rows, "no_org": False, "page": page, "more": more})

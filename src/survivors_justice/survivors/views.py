@@ -8,14 +8,16 @@ survivor's record writes an audit record of the read. A survivor the advocate ma
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.contrib import messages
+from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -97,6 +99,15 @@ def _owned(request: HttpRequest, model: Any, pk: int, path: str = "survivor") ->
     return obj if can(request.user, Action.EDIT_SURVIVOR, survivor) else None
 
 
+def pk_url_prefix(name: str) -> str:
+    """The URL of ``name`` for a primary key, less the key: a list page adds each row's key
+    (``f"{prefix}{pk}/"``) instead of reversing the URL once per row."""
+    url = reverse(name, args=[0])
+    if not url.endswith("/0/"):
+        raise ValueError(f"URL {name!r} ({url}) does not end with its key; reverse it per row")
+    return url[:-2]
+
+
 def display_name(s: Survivor) -> str:
     return s.preferred_name or " ".join(p for p in (s.given_name, s.family_name) if p) or (
         f"Person {s.pk} (no name given)")
@@ -120,23 +131,43 @@ def caseload(request: HttpRequest) -> HttpResponse:
                                 state__in=OPEN_REFERRAL_STATES)
         .values_list("survivor_id").annotate(n=Count("id")).values_list("survivor_id", "n")
     )
-    came_back = list(
-        visible_referrals(request.user)
-        .filter(Q(state=ReferralState.SENT, respond_by__lt=on)
-                | Q(state=ReferralState.DECLINED,
-                    responded_at__gte=timezone.now() - timedelta(days=DECLINED_SHOWN_DAYS)))
+    came_back = _came_back(request, on) if page == 1 else []
+    tasks = _referral_tasks(request) if page == 1 else []
+    audit_list_read(request, survivors, action="survivors.caseload.read")
+    detail, referral = pk_url_prefix("survivors:detail"), pk_url_prefix("survivors:referral")
+    rows = [(s, display_name(s), open_counts.get(s.pk, 0), f"{detail}{s.pk}/") for s in survivors]
+    return render(request, "survivors/caseload.html", {
+        "rows": rows,
+        "came_back": [(r, display_name(r.survivor), f"{referral}{r.pk}/") for r in came_back],
+        "tasks": tasks, "today": on, "page": page, "more": more,
+    })
+
+
+def _came_back(request: HttpRequest, on: date) -> list[Referral]:
+    """The first referrals that came back: overdue without an answer, or declined lately.
+
+    One query. Each kind is found on its own, in due-date order and cut at the number shown (an
+    index walk of ``referral_overdue``, ``referral_declined_recent``), and only those few rows are
+    read with their person and organisation: joining all of an advocate's people to all of the
+    office's overdue referrals first would cost the whole caseload on every page view.
+    """
+    mine = visible_referrals(request.user)
+    overdue = (mine.filter(state=ReferralState.SENT, respond_by__lt=on)
+               .order_by("respond_by").values("pk")[:CAME_BACK_SHOWN])
+    declined = (mine.filter(state=ReferralState.DECLINED,
+                            responded_at__gte=timezone.now() - timedelta(days=DECLINED_SHOWN_DAYS))
+                .order_by("respond_by").values("pk")[:CAME_BACK_SHOWN])
+    if connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL
+        wanted = Q(pk__in=overdue.union(declined, all=True))
+    else:  # SQLite: no LIMIT inside a UNION; two IN lists plan well there
+        wanted = Q(pk__in=overdue) | Q(pk__in=declined)
+    return list(
+        Referral.objects.filter(wanted)
         .select_related("survivor", "organisation")
         .only("id", "state", "need", "sent_at", "respond_by", "decline_reason",
               "organisation__name", *(f"survivor__{f}" for f in CASELOAD_FIELDS))
-        .order_by("respond_by")[:CAME_BACK_SHOWN]
-    ) if page == 1 else []
-    tasks = _referral_tasks(request) if page == 1 else []
-    audit_list_read(request, survivors, action="survivors.caseload.read")
-    rows = [(s, display_name(s), open_counts.get(s.pk, 0)) for s in survivors]
-    return render(request, "survivors/caseload.html", {
-        "rows": rows, "came_back": [(r, display_name(r.survivor)) for r in came_back],
-        "tasks": tasks, "today": on, "page": page, "more": more,
-    })
+        .order_by("respond_by", "pk")[:CAME_BACK_SHOWN]
+    )
 
 
 def _referral_tasks(request: HttpRequest) -> list[Any]:
