@@ -78,7 +78,14 @@ def determine(case: Case, findings: list[str], outcomes: list[str]) -> tuple[Use
 
 
 def _charges(case: Case) -> list[tuple[str, str]]:
-    return [(c.outcome, c.rule) for c in recommend(case).charges]
+    """The case's charge outcomes evaluated now; the queue's stored copy must say the same."""
+    rec = recommend(case)
+    row = Case.objects.get(pk=case.pk)
+    assert row.recommended_priority == rec.case_priority
+    assert set(row.recommended_with.values_list("outcome", flat=True)) == {
+        c.outcome for c in rec.charges
+    }
+    return [(c.outcome, c.rule) for c in rec.charges]
 
 
 def test_an_involuntary_finding_declines_the_charge_and_opens_the_follow_ups() -> None:

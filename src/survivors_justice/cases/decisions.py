@@ -622,4 +622,5 @@ def return_from_panel(*, actor: Principal, case_id: int, note: str, source: str 
                 "state": [previous, case.state],
             },
         )
+        store([case.pk])
     return True
