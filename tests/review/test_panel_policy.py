@@ -38,6 +38,7 @@ from survivors_justice.cases.models import (
     FollowUpTask,
 )
 from survivors_justice.cases.recommendations import recommend
+from survivors_justice.permissions import visible_cases
 from survivors_justice.policy import load_policy
 from survivors_justice.review import services
 from survivors_justice.review.models import PanelMember
@@ -85,6 +86,9 @@ def _charges(case: Case) -> list[tuple[str, str]]:
     assert set(row.recommended_with.values_list("outcome", flat=True)) == {
         c.outcome for c in rec.charges
     }
+    # and the trafficking queue's stored flag: is the case one a trafficking prosecutor may open?
+    reader = make_user(Role.TRAFFICKING_ADA)
+    assert row.trafficking_queue == visible_cases(reader).filter(pk=case.pk).exists()
     return [(c.outcome, c.rule) for c in rec.charges]
 
 
