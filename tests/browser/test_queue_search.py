@@ -41,11 +41,13 @@ def december(tmp_path: Path, run_import: Callable[..., ImportSummary]) -> None:
 
 
 def _expected(borough: str, role: str) -> list[str]:
+    """The queue's default order, the readiness deadline: every charge of one role here has the
+    same class, so the deadline follows the arrest date."""
     return list(
         Case.objects.filter(
             state=CaseState.INTAKE, arrest__borough=borough, arrest__charges__role=role
         )
-        .order_by("pk")
+        .order_by("arrest__arrest_date", "pk")
         .values_list("number", flat=True)
     )
 

@@ -299,9 +299,9 @@ def test_the_queue_outcome_filter_reads_answered_facts_and_amended_charges(
                        source="interview")
     facts.amend_charge(actor=intake, case=amended, action="replace", position=1,
                        law_code=BUYING, reason=REASON)
-    priority = matching_ids(supervisor, CaseFilter(outcome="prosecute_priority"))
-    prosecute = matching_ids(supervisor, CaseFilter(outcome="prosecute"))
-    declined = matching_ids(supervisor, CaseFilter(outcome="decline"))
+    priority = matching_ids(supervisor, CaseFilter(outcome="prosecute_priority", sort="opened"))
+    prosecute = matching_ids(supervisor, CaseFilter(outcome="prosecute", sort="opened"))
+    declined = matching_ids(supervisor, CaseFilter(outcome="decline", sort="opened"))
     assert priority == [forced.pk]
     assert prosecute == [plain_buyer.pk, amended.pk]
     assert declined == []

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from tests.arrests.helpers import DEC_2017, read_rows, run_import, write_rows
 from tests.cases.factories import BUYING, SELLING, make_case
 from tests.factories import make_user, sign_in, signed_in_client
@@ -96,36 +97,40 @@ def _all_intake() -> list[Case]:
 
 def test_each_filter_finds_exactly_the_matching_cases(december: dict[str, dict[str, str]]) -> None:
     client, _ = signed_in_client("intake_ada")
-    cases = _all_intake()
+    cases = _all_intake()  # in the order of ?sort=opened (the default sort is tested below)
     row = {c.pk: december[c.arrest.arrest_key] for c in cases}
 
     def expect(pred: Callable[[Case], bool]) -> list[str]:
         return [c.number for c in cases if pred(c)]
 
     # borough and precinct, from the file's own columns
-    assert _queue_numbers(client, "?borough=Q") == expect(lambda c: row[c.pk]["ARREST_BORO"] == "Q")
+    assert _queue_numbers(client, "?sort=opened&borough=Q") == expect(
+        lambda c: row[c.pk]["ARREST_BORO"] == "Q"
+    )
     precinct = row[cases[0].pk]["ARREST_PRECINCT"]
-    assert _queue_numbers(client, f"?precinct={precinct}") == expect(
+    assert _queue_numbers(client, f"?sort=opened&precinct={precinct}") == expect(
         lambda c: row[c.pk]["ARREST_PRECINCT"] == precinct
     )
     # arrest date range, inclusive at both ends
     start, end = date(2017, 12, 5), date(2017, 12, 12)
-    assert _queue_numbers(client, f"?arrested_from={start}&arrested_to={end}") == expect(
+    dated = f"?sort=opened&arrested_from={start}&arrested_to={end}"
+    assert _queue_numbers(client, dated) == expect(
         lambda c: start <= _us_date(row[c.pk]["ARREST_DATE"]) <= end
     )
     # charge role, as the importer resolved it from the charge catalog
     buyers = expect(lambda c: any(ch.role == "buyer" for ch in c.arrest.charges.all()))
-    assert buyers and _queue_numbers(client, "?role=buyer") == buyers
+    assert buyers and _queue_numbers(client, "?sort=opened&role=buyer") == buyers
     assert len(buyers) == sum(r["LAW_CODE"] == BUYING for r in december.values())
     # the recommendation, from each row's charge code by hand (one charge per NYPD row)
     for outcome in ("decline", "prosecute", "prosecute_priority"):
         wanted = expect(lambda c, o=outcome: _hand_outcome(row[c.pk]) == o)
-        assert wanted and _queue_numbers(client, f"?outcome={outcome}") == wanted, outcome
+        shown = _queue_numbers(client, f"?sort=opened&outcome={outcome}")
+        assert wanted and shown == wanted, outcome
     # counted from the file: 43 sold + 3 under the repealed 240.37 are declined, 108 prosecuted
     assert len(expect(lambda c: _hand_outcome(row[c.pk]) == "decline")) == 46
     assert len(expect(lambda c: _hand_outcome(row[c.pk]) == "prosecute")) == 108
     # filters combine
-    assert _queue_numbers(client, "?borough=K&role=buyer&outcome=prosecute") == expect(
+    assert _queue_numbers(client, "?sort=opened&borough=K&role=buyer&outcome=prosecute") == expect(
         lambda c: (
             row[c.pk]["ARREST_BORO"] == "K"
             and any(ch.role == "buyer" for ch in c.arrest.charges.all())
@@ -180,7 +185,7 @@ def test_a_bad_filter_is_named_and_the_rest_still_applies(december: dict[str, An
 def test_htmx_gets_only_the_filters_and_results(december: dict[str, Any]) -> None:
     client, _ = signed_in_client("intake_ada")
     htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "queue-search"}
-    response = client.get("/cases/intake/?borough=S", **htmx)
+    response = client.get("/cases/intake/?borough=S&sort=opened", **htmx)
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="queue-search">') and "<html" not in html
     staten = [c.number for c in _all_intake() if c.arrest.borough == "S"]
@@ -435,6 +440,53 @@ def test_every_outcome_filter_equals_evaluating_each_case(
             if outcome in {ch.outcome for ch in recommendations.recommend(c).charges}
         ]
         assert wanted, outcome
-        assert _queue_numbers(client, f"?outcome={outcome}") == wanted, outcome
-        ids = search.matching_ids(intake, CaseFilter(outcome=outcome))
+        assert _queue_numbers(client, f"?outcome={outcome}&sort=opened") == wanted, outcome
+        ids = search.matching_ids(intake, CaseFilter(outcome=outcome, sort="opened"))
         assert [c.number for c in search.in_order(ids)] == wanted, outcome
+
+
+# CPL 30.30(1) readiness periods by the class of the top charge, read from the statute by hand:
+# a felony six months, a class A misdemeanor 90 days, a class B misdemeanor 60 days.
+HAND_PERIOD = {
+    "PL 2300000": ("days", 60),  # 230.00 prostitution, class B misdemeanor
+    "PL 2300400": ("days", 90),  # 230.04 patronizing 3rd, class A misdemeanor
+    "PL 2302000": ("days", 90),  # 230.20 promoting 4th, class A misdemeanor
+    "PL 2302501": ("months", 6),  # 230.25 promoting 3rd, class D felony
+    "PL 2302502": ("months", 6),
+    "PL 2303400": ("months", 6),  # 230.34 sex trafficking, class B felony
+    "PL 230345A": ("months", 6),
+}
+
+
+def _hand_deadline(row: dict[str, str]) -> date | None:
+    kind, n = HAND_PERIOD.get(row["LAW_CODE"], ("", 0))
+    arrested = _us_date(row["ARREST_DATE"])
+    if kind == "days":
+        return date.fromordinal(arrested.toordinal() + n)
+    if kind == "months":
+        month = arrested.month - 1 + n
+        return arrested.replace(year=arrested.year + month // 12, month=month % 12 + 1)
+    return None
+
+
+def test_the_queue_is_sorted_by_the_readiness_deadline_and_shows_it(
+    december: dict[str, dict[str, str]],
+) -> None:
+    client, _ = signed_in_client("intake_ada")
+    numbers = _queue_numbers(client, "")
+    cases = {c.number: c for c in _all_intake()}
+    assert sorted(numbers) == sorted(cases)
+    rows = [december[cases[n].arrest.arrest_key] for n in numbers]
+    hand = [_hand_deadline(r) for r in rows]
+    assert sum(d is not None for d in hand) > 100
+    shown = [cases[n].readiness_deadline for n in numbers]
+    for row, expected, stored in zip(rows, hand, shown, strict=True):
+        if expected is not None:
+            assert stored == expected, row["LAW_CODE"]
+    known = [d for d in shown if d is not None]
+    assert known == sorted(known) and shown[: len(known)] == known  # unknown classes last
+    first = client.get("/cases/intake/").content.decode()
+    earliest = min(known)
+    days = (timezone.localdate() - earliest).days
+    assert "Ready by (CPL 30.30)" in first and earliest.isoformat() in first
+    assert f"{days} days past" in first

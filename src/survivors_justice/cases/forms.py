@@ -19,7 +19,7 @@ from survivors_justice.cases.models import (
     OverrideReason,
 )
 from survivors_justice.cases.recommendations import OUTCOME_LABELS, Recommendation
-from survivors_justice.cases.search import ANY_STATE, SORTS, CaseFilter
+from survivors_justice.cases.search import ANY_STATE, DEFAULT_SORT, SORTS, CaseFilter
 from survivors_justice.law import Role as ChargeRole
 
 
@@ -188,7 +188,7 @@ class QueueFilterForm(forms.Form):
             precinct=data.get("precinct"),
             arrested_from=data.get("arrested_from"),
             arrested_to=data.get("arrested_to"),
-            sort=data.get("sort") or "opened",
+            sort=data.get("sort") or DEFAULT_SORT,
         )
 
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 
 from survivors_justice.arrests.models import Charge
@@ -33,7 +34,14 @@ from survivors_justice.fields import unseal_value
 from survivors_justice.permissions import INTAKE_STATES, visible_cases
 
 # sort key -> (label, ORDER BY); every ordering ends on a unique column so pages never overlap.
-SORTS: dict[str, tuple[str, tuple[str, ...]]] = {
+# The default is the CPL 30.30 readiness deadline stored on the case (cases without a known
+# class last, on both databases).
+DEFAULT_SORT = "deadline"
+SORTS: dict[str, tuple[str, tuple[str | OrderBy, ...]]] = {
+    "deadline": (
+        "Readiness deadline (CPL 30.30), soonest first",
+        (F("readiness_deadline").asc(nulls_last=True), "pk"),
+    ),
     "opened": ("Opened, oldest first", ("pk",)),
     "-opened": ("Opened, newest first", ("-pk",)),
     "arrested": ("Arrest date, oldest first", ("arrest__arrest_date", "pk")),
@@ -56,7 +64,7 @@ class CaseFilter:
     precinct: int | None = None
     arrested_from: date | None = None
     arrested_to: date | None = None
-    sort: str = "opened"
+    sort: str = DEFAULT_SORT
 
     def params(self) -> dict[str, str]:
         """The filter as query parameters (empty ones left out): for links and the audit log."""
@@ -69,7 +77,7 @@ class CaseFilter:
             "precinct": "" if self.precinct is None else str(self.precinct),
             "arrested_from": self.arrested_from.isoformat() if self.arrested_from else "",
             "arrested_to": self.arrested_to.isoformat() if self.arrested_to else "",
-            "sort": "" if self.sort == "opened" else self.sort,
+            "sort": "" if self.sort == DEFAULT_SORT else self.sort,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -102,7 +110,7 @@ def filtered_cases(principal: Any, f: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(arrest__arrest_date__gte=f.arrested_from)
     if f.arrested_to:
         qs = qs.filter(arrest__arrest_date__lte=f.arrested_to)
-    return qs.order_by(*SORTS.get(f.sort, SORTS["opened"])[1])
+    return qs.order_by(*SORTS.get(f.sort, SORTS[DEFAULT_SORT])[1])
 
 
 NUMBER_IDS_MAX = 2000  # a prefix matching more is given to SQL as subqueries

@@ -120,9 +120,14 @@ def _cells(rec: recommendations.Recommendation) -> str:
 
 def _rows(cases: list[Case]) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
+    today = timezone.localdate()
     for case in cases:
         rec = recommendations.recommend(case)
-        rows.append({"case": case, "rec": rec, "cells": _cells(rec)})
+        deadline = case.readiness_deadline  # stored with the recommendation (cases/clock.py)
+        rows.append({
+            "case": case, "rec": rec, "cells": _cells(rec), "deadline": deadline,
+            "days_left": None if deadline is None else (deadline - today).days,
+        })
     return rows
 
 
