@@ -85,4 +85,112 @@ def test_december_2017_figures_counted_by_hand_appear(analyst: Client) -> None:
 def test_a_bad_source_is_explained(analyst: Client) -> None:
     page = analyst.get("/workspace/report/?source=../../etc/passwd&by=race")
     assert page.status_code == 400
-    assert "choose the case store or an uploaded file" in page.content.decode()
+    assert ("choose the case store, the bundled NYPD history or an uploaded file"
+            in page.content.decode())
+
+
+POLICIES = REPO / "src" / "survivors_justice" / "policy" / "documents"
+PROPOSAL = "proposal-adult-buyers-declined"
+
+
+def _sj(*args: str) -> None:
+    from survivors_justice.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.django_db
+def test_the_what_if_shows_the_simulation_and_both_policies_disparities(
+        analyst: Client, tmp_path: Path) -> None:
+    page = analyst.get(f"/workspace/whatif/?source={analyst.source}&proposal={PROPOSAL}")  # type: ignore[attr-defined]
+    assert page.status_code == 200
+    text = page.content.decode()
+    out = tmp_path / "sim.json"
+    _sj("policy", "simulate", str(DEC_2017), "--base", str(POLICIES / "survivors-justice.yaml"),
+        "--proposal", str(POLICIES / f"{PROPOSAL}.yaml"), "--json", str(out))
+    sim = json.loads(out.read_text())
+    assert sim["changed"] > 0
+    assert f'data-changed="{sim["changed"]}"' in text and f'data-rows="{sim["arrests"]}"' in text
+    shown = dict(re.findall(r'<tr data-transition="([^"]*)">.*?<td class="text-right">(\d+)</td>',
+                            text))
+    assert shown == {f"{t['from']}|{t['to']}": str(t["arrests"]) for t in sim["transitions"]}
+    # race within each outcome under each policy, as `sj report disparities` gives them
+    cells = {m[0]: (m[1], m[2]) for m in re.findall(
+        r'<tr data-cell="([^"]*)" data-current="([^"]*)" data-proposal="([^"]*)">', text)}
+    for column, index in (("outcome", 0), ("outcome_proposal", 1)):
+        rows_out = tmp_path / f"{column}.json"
+        result = CliRunner().invoke(report_app, [
+            "disparities", str(DEC_2017), "--by", "race", "--within", column, "--proposal",
+            str(POLICIES / f"{PROPOSAL}.yaml"), "--format", "json", "-o", str(rows_out)])
+        assert result.exit_code == 0, result.output
+        for row in json.loads(rows_out.read_text()):
+            if row["geo_level"] != "city" or row["stratum"] == "all":
+                continue
+            assert cells[f"{row['stratum']}|{row['group']}"][index] == str(row["count"]), row
+    # the proposal declines adult buyers: fewer prosecuted than now
+    now = sum(int(c[0] or 0) for k, c in cells.items() if k.startswith("prosecute|all"))
+    then = sum(int(c[1] or 0) for k, c in cells.items() if k.startswith("prosecute|all"))
+    assert then < now
+
+
+@pytest.mark.django_db
+def test_a_what_if_names_what_it_cannot_compare(analyst: Client) -> None:
+    page = analyst.get(f"/workspace/whatif/?source={analyst.source}&proposal=nothing")  # type: ignore[attr-defined]
+    assert page.status_code == 400
+    assert "no proposal document &#x27;nothing&#x27;" in page.content.decode()
+    page = analyst.get(f"/workspace/whatif/?source=store&proposal={PROPOSAL}")
+    assert page.status_code == 400
+    assert "upload one or choose the bundled NYPD history" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_trend_of_the_bundled_history_by_month_and_year(analyst: Client) -> None:
+    page = analyst.get("/workspace/report/?source=history&by=race&geo=city").content.decode()
+    pivot = page.split('data-table="trend-pivot"')[1].split("</table>")[0]
+    counted: dict[str, int] = {}
+    for path in sorted((REPO / "data" / "nypd").glob("*.csv")):
+        with path.open(newline="") as handle:
+            import csv
+
+            for row in csv.DictReader(handle):
+                year = row["ARREST_DATE"][-4:]
+                counted[year] = counted.get(year, 0) + 1
+    assert set(counted) >= {"2006", "2016"} and counted["2017"] == 160
+    for year, n in counted.items():
+        row = pivot.split(f'<tr data-year="{year}">')[1].split("</tr>")[0]
+        assert row.rsplit("<td>", 1)[1].split("</td>")[0] == f"{n:,}", year
+    assert "the office&#x27;s policy took effect on 2026-01-01" in page
+    chart = analyst.get("/workspace/chart/trend.svg?source=history&by=race&geo=city")
+    assert chart.status_code == 200 and b'id="effective-date"' in chart.content
+
+
+@pytest.mark.django_db
+def test_the_page_charts_and_downloads_build_the_report_once(
+        analyst: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    from survivors_justice.analytics import report as report_mod
+    from survivors_justice.workspace import engine
+
+    engine.REPORTS.clear()
+    engine.CHARTS.clear()
+    calls: list[object] = []
+    real = report_mod.build_report
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report_mod, "build_report", counting)
+    query = f"source={analyst.source}&by=age_group&geo=borough"  # type: ignore[attr-defined]
+    page = analyst.get(f"/workspace/report/?{query}").content.decode()
+    names = re.findall(r'src="/workspace/chart/([a-z-]+)\.svg', page)
+    assert {"trend", "map"} <= set(names)
+    for name in names:
+        assert analyst.get(f"/workspace/chart/{name}.svg?{query}").status_code == 200
+    assert analyst.get(f"/workspace/report.csv?{query}").status_code == 200
+    png = analyst.get(f"/workspace/chart/map.png?{query}")
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert png["Content-Disposition"] == 'attachment; filename="map.png"'
+    assert len(calls) == 1
+    svg = analyst.get(f"/workspace/chart/map.svg?{query}&download=1")
+    assert svg["Content-Disposition"] == 'attachment; filename="map.svg"'
