@@ -57,9 +57,13 @@ def test_analyst_reports_supervisor_approves_and_anyone_downloads(
     analyst.get_by_role("link", name="Disparities", exact=True).click()
     analyst.locator("#file").set_input_files(str(DEC_2017))
     analyst.get_by_role("button", name="Upload").click()
-    expect(analyst.get_by_role("heading", name="Arrests by race, December 2017")).to_be_visible()
+    # a report that takes more than a moment shows its progress, then itself
+    expect(analyst.get_by_role("heading", name="Arrests by race, December 2017")).to_be_visible(
+        timeout=180_000)
     analyst.get_by_label("Break down by").select_option("sex")
     analyst.get_by_role("button", name="Run again").click()
+    expect(analyst.get_by_role("heading", name="Arrests by sex, December 2017")).to_be_visible(
+        timeout=180_000)
     # counted by hand from the raw file: 116 men and 44 women among the 160 arrests
     main = analyst.locator('[data-table="main"]')
     expect(main.locator('tr[data-cell="city|New York City|all|M"]')).to_contain_text("116")
@@ -72,7 +76,8 @@ def test_analyst_reports_supervisor_approves_and_anyone_downloads(
     analyst.get_by_label("Proposal").select_option("proposal-adult-buyers-declined")
     analyst.get_by_role("button", name="Compare").click()
     expected = _simulate(DEC_2017)
-    expect(analyst.locator("[data-changed]")).to_have_text(str(expected["changed"]))
+    expect(analyst.locator("[data-changed]")).to_have_text(str(expected["changed"]),
+                                                           timeout=180_000)
     expect(analyst.locator("[data-rows]")).to_have_text(str(expected["arrests"]))
     for t in expected["transitions"]:
         expect(analyst.locator(f'tr[data-transition="{t["from"]}|{t["to"]}"]')).to_contain_text(

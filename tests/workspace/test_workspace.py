@@ -7,6 +7,7 @@ import csv
 import html
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,20 @@ def _main_table(page: str) -> dict[str, tuple[str, str, str]]:
     return {html.unescape(m[0]): (m[1], m[2], m[3]) for m in ROW.findall(body)}
 
 
+def _page(client: Client, url: str) -> Any:
+    """The page at ``url``: a long computation answers with a progress page that polls (as htmx
+    does, with HX-Request) until the server sends the browser back to ``url``."""
+    response = client.get(url)
+    deadline = time.monotonic() + 300
+    while b"data-job=" in response.content and time.monotonic() < deadline:
+        time.sleep(0.2)
+        poll = client.get(url, HTTP_HX_REQUEST="true")
+        if poll.status_code == 204:
+            assert poll["HX-Redirect"] == url
+            response = client.get(url)
+    return response
+
+
 def _num(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -59,7 +74,7 @@ def analyst(settings: Any, tmp_path: Path) -> Client:
 ])
 def test_the_page_shows_the_cli_numbers(analyst: Client, tmp_path: Path, by: str,
                                         geo: str) -> None:
-    page = analyst.get(f"/workspace/report/?source={analyst.source}&by={by}&geo={geo}")  # type: ignore[attr-defined]
+    page = _page(analyst, f"/workspace/report/?source={analyst.source}&by={by}&geo={geo}")  # type: ignore[attr-defined]
     assert page.status_code == 200
     shown = _main_table(page.content.decode())
     expected = _cli(tmp_path, by, geo)
@@ -72,7 +87,7 @@ def test_the_page_shows_the_cli_numbers(analyst: Client, tmp_path: Path, by: str
 
 @pytest.mark.django_db
 def test_december_2017_figures_counted_by_hand_appear(analyst: Client) -> None:
-    page = analyst.get(f"/workspace/report/?source={analyst.source}&by=sex&geo=city")  # type: ignore[attr-defined]
+    page = _page(analyst, f"/workspace/report/?source={analyst.source}&by=sex&geo=city")  # type: ignore[attr-defined]
     shown = _main_table(page.content.decode())
     # PERP_SEX of the 160 arrests under PL 230.* and 240.37 in the raw file: M 116, F 44
     assert shown["city|New York City|all|M"][0] == "116"
@@ -84,7 +99,7 @@ def test_december_2017_figures_counted_by_hand_appear(analyst: Client) -> None:
 
 @pytest.mark.django_db
 def test_a_bad_source_is_explained(analyst: Client) -> None:
-    page = analyst.get("/workspace/report/?source=../../etc/passwd&by=race")
+    page = _page(analyst, "/workspace/report/?source=../../etc/passwd&by=race")
     assert page.status_code == 400
     assert ("choose the case store, the bundled NYPD history or an uploaded file"
             in page.content.decode())
@@ -104,7 +119,7 @@ def _sj(*args: str) -> None:
 @pytest.mark.django_db
 def test_the_what_if_shows_the_simulation_and_both_policies_disparities(
         analyst: Client, tmp_path: Path) -> None:
-    page = analyst.get(f"/workspace/whatif/?source={analyst.source}&proposal={PROPOSAL}")  # type: ignore[attr-defined]
+    page = _page(analyst, f"/workspace/whatif/?source={analyst.source}&proposal={PROPOSAL}")  # type: ignore[attr-defined]
     assert page.status_code == 200
     text = page.content.decode()
     out = tmp_path / "sim.json"
@@ -137,17 +152,17 @@ def test_the_what_if_shows_the_simulation_and_both_policies_disparities(
 
 @pytest.mark.django_db
 def test_a_what_if_names_what_it_cannot_compare(analyst: Client) -> None:
-    page = analyst.get(f"/workspace/whatif/?source={analyst.source}&proposal=nothing")  # type: ignore[attr-defined]
+    page = _page(analyst, f"/workspace/whatif/?source={analyst.source}&proposal=nothing")  # type: ignore[attr-defined]
     assert page.status_code == 400
     assert "no proposal document &#x27;nothing&#x27;" in page.content.decode()
-    page = analyst.get(f"/workspace/whatif/?source=store&proposal={PROPOSAL}")
+    page = _page(analyst, f"/workspace/whatif/?source=store&proposal={PROPOSAL}")
     assert page.status_code == 400
     assert "upload one or choose the bundled NYPD history" in page.content.decode()
 
 
 @pytest.mark.django_db
 def test_the_trend_of_the_bundled_history_by_month_and_year(analyst: Client) -> None:
-    page = analyst.get("/workspace/report/?source=history&by=race&geo=city").content.decode()
+    page = _page(analyst, "/workspace/report/?source=history&by=race&geo=city").content.decode()
     pivot = page.split('data-table="trend-pivot"')[1].split("</table>")[0]
     counted: dict[str, int] = {}
     for path in sorted((REPO / "data" / "nypd").glob("*.csv")):
@@ -184,7 +199,7 @@ def test_the_page_charts_and_downloads_build_the_report_once(
 
     monkeypatch.setattr(report_mod, "build_report", counting)
     query = f"source={analyst.source}&by=age_group&geo=borough"  # type: ignore[attr-defined]
-    page = analyst.get(f"/workspace/report/?{query}").content.decode()
+    page = _page(analyst, f"/workspace/report/?{query}").content.decode()
     names = re.findall(r'src="/workspace/chart/([a-z-]+)\.svg', page)
     assert {"trend", "map"} <= set(names)
     for name in names:
@@ -196,3 +211,48 @@ def test_the_page_charts_and_downloads_build_the_report_once(
     assert len(calls) == 1
     svg = analyst.get(f"/workspace/chart/map.svg?{query}&download=1")
     assert svg["Content-Disposition"] == 'attachment; filename="map.svg"'
+
+
+@pytest.mark.django_db
+def test_a_long_report_runs_in_the_background_and_shows_its_progress(
+        analyst: Client, settings: Any) -> None:
+    from survivors_justice.workspace import engine
+
+    settings.WORKSPACE_WAIT_SECONDS = 0  # answer at once: every report is a long one here
+    engine.REPORTS.clear()
+    engine.CHARTS.clear()
+    url = f"/workspace/report/?source={analyst.source}&by=race&geo=precinct"  # type: ignore[attr-defined]
+    first = analyst.get(url)
+    assert first.status_code == 200
+    text = first.content.decode()
+    assert "Working on the report by race" in text and "data-job=" in text
+    assert f'hx-get="{html.escape(url)}"' in text and 'hx-trigger="every 1s"' in text
+    stages = set()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        poll = analyst.get(url, HTTP_HX_REQUEST="true")
+        if poll.status_code == 204:
+            assert poll["HX-Redirect"] == url
+            break
+        stages |= set(re.findall(r'data-job="([^"]*)"', poll.content.decode()))
+        time.sleep(0.1)
+    else:
+        pytest.fail("the report never finished")
+    assert stages <= {"Reading and preparing the arrests",
+                      "Computing the tables and protecting small numbers",
+                      "Drawing the charts and the map"}
+    done = analyst.get(url).content.decode()  # from the cache, at once
+    assert 'data-table="main"' in done and "data-job=" not in done
+
+
+@pytest.mark.django_db
+def test_an_error_in_the_background_is_shown_once(analyst: Client, settings: Any,
+                                                   tmp_path: Path) -> None:
+    from survivors_justice.workspace import engine
+
+    settings.WORKSPACE_WAIT_SECONDS = 5
+    bad = engine.uploads() / ("0" * 64 + ".csv")
+    bad.write_text("ARREST_KEY,PERP_RACE\n1,WHITE\n")
+    page = analyst.get("/workspace/report/?source=" + "0" * 64 + "&by=race")
+    assert page.status_code == 400
+    assert "ARREST_DATE" in page.content.decode()

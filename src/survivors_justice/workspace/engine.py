@@ -129,6 +129,10 @@ class _Lru:
                 self.building.pop(key, None)
             return value
 
+    def has(self, key: Any) -> bool:
+        with self.lock:
+            return key in self.items
+
     def clear(self) -> None:
         with self.lock:
             self.items.clear()
@@ -216,3 +220,74 @@ def side_by_side(impact: pl.DataFrame) -> list[dict[str, Any]]:
         *keys, *[pl.col(c).alias(f"proposal_{c}") for c in cols])
     joined = current.join(proposal, on=keys, how="full", coalesce=True, maintain_order="left")
     return joined.to_dicts()
+
+
+# ---------------------------------------------------------------- background jobs
+# A long report or what-if runs in a thread of the web worker; the page shows its progress and
+# polls (workspace/progress.html) instead of holding the request. The steps fill the caches
+# above, so the page it finally shows is built from them without more work.
+
+
+@dataclass
+class Job:
+    steps: tuple[str, ...]
+    step: int = 0
+    started: float = field(default_factory=lambda: __import__("time").monotonic())
+    error: str | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def stage(self) -> str:
+        return self.steps[min(self.step, len(self.steps) - 1)]
+
+    @property
+    def elapsed(self) -> int:
+        import time
+
+        return int(time.monotonic() - self.started)
+
+
+_JOBS: dict[Any, Job] = {}
+_JOBS_LOCK = threading.Lock()
+
+
+def job(key: Any, steps: list[tuple[str, Callable[[], object]]]) -> Job:
+    """The job computing ``key`` (started now unless one is running or finished with an error
+    that has not been shown yet)."""
+    from survivors_justice.analytics.errors import AnalyticsError
+
+    with _JOBS_LOCK:
+        found = _JOBS.get(key)
+        if found is not None and not (found.done.is_set() and found.error is None):
+            return found
+        current = Job(tuple(label for label, _ in steps))
+        _JOBS[key] = current
+
+    def run() -> None:
+        from django.db import connection
+
+        try:
+            for i, (_, step) in enumerate(steps):
+                current.step = i
+                step()
+        except (AnalyticsError, BadInput) as exc:
+            current.error = str(exc)
+        except Exception as exc:  # shown to the analyst, never lost in a thread
+            current.error = f"the computation failed ({type(exc).__name__}); try again"
+            raise
+        finally:
+            current.step = len(steps)
+            current.done.set()
+            connection.close()
+
+    threading.Thread(target=run, name=f"workspace-job-{len(_JOBS)}", daemon=True).start()
+    return current
+
+
+def finished(key: Any) -> Job | None:
+    """Forget a finished job and return it (its error, if any, is then shown once)."""
+    with _JOBS_LOCK:
+        found = _JOBS.get(key)
+        if found is not None and found.done.is_set():
+            del _JOBS[key]
+        return found

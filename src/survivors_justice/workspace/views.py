@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,6 +56,40 @@ def _options(request: HttpRequest) -> tuple[str, dict[str, str], report_mod.Repo
     opts = report_mod.ReportOptions(geo=geo, by=Dimension(by.value),
                                     within=Dimension(within.value) if within else None)
     return source, params, opts
+
+
+def _wait() -> float:
+    return float(getattr(settings, "WORKSPACE_WAIT_SECONDS", 2.0))
+
+
+def _ready(request: HttpRequest) -> HttpResponse | None:
+    """To a progress poll (htmx) about work that is done: go back to the page."""
+    if request.headers.get("HX-Request") != "true":
+        return None
+    response = HttpResponse(status=204)
+    response["HX-Redirect"] = request.get_full_path()
+    return response
+
+
+def _in_background(request: HttpRequest, key: Any,
+                   steps: list[tuple[str, Callable[[], object]]], what: str,
+                   ready: Callable[[], HttpResponse]) -> HttpResponse:
+    """Answer with ``ready()`` when the work is done within a moment; otherwise run it in the
+    background and answer with a progress page that polls this same address (htmx sends
+    ``HX-Request``: a progress fragment while it runs, then ``HX-Redirect`` back here)."""
+    polling = request.headers.get("HX-Request") == "true"
+    job = engine.job(key, steps)
+    job.done.wait(0 if polling else _wait())
+    if job.done.is_set():
+        engine.finished(key)
+        if job.error is not None:
+            return _fail(request, BadInput(job.error))
+        return _ready(request) or ready()
+    context = {"job": job, "what": what, "url": request.get_full_path(),
+               "step_number": job.step + 1, "steps": len(job.steps)}
+    if polling:
+        return render(request, "workspace/_progress.html", context)
+    return render(request, "workspace/progress.html", context)
 
 
 def build(request: HttpRequest
@@ -105,7 +141,23 @@ def _fail(request: HttpRequest, exc: Exception) -> HttpResponse:
 @require(Action.ANALYST_WORKSPACE)
 def report_page(request: HttpRequest) -> HttpResponse:
     try:
-        report, params, inp, opts = build(request)
+        source, params, opts = _options(request)
+        inp = engine.resolve(source)
+    except (AnalyticsError, _Bad) as exc:
+        return _fail(request, exc)
+    if engine.CHARTS.has((inp.key, None, opts)):
+        return _ready(request) or _report_page(request, inp, params, opts)
+    return _in_background(request, ("report", inp.key, opts), [
+        ("Reading and preparing the arrests", lambda: engine.prepared(inp)),
+        ("Computing the tables and protecting small numbers", lambda: engine.report(inp, opts)),
+        ("Drawing the charts and the map", lambda: engine.charts(inp, opts)),
+    ], f"the report by {params['by']}", lambda: _report_page(request, inp, params, opts))
+
+
+def _report_page(request: HttpRequest, inp: engine.Input, params: dict[str, str],
+                 opts: report_mod.ReportOptions) -> HttpResponse:
+    try:
+        report = engine.report(inp, opts)
         svgs = {name: desc for name, (desc, _) in engine.charts(inp, opts).items()}
     except (AnalyticsError, _Bad) as exc:
         return _fail(request, exc)
@@ -186,21 +238,39 @@ def whatif(request: HttpRequest) -> HttpResponse:
         context["source"] = request.GET.get("source", engine.HISTORY)
         return render(request, "workspace/whatif.html", context)
     proposal = request.GET["proposal"]
+    opts = report_mod.ReportOptions(by=Dimension.OUTCOME)
     try:
         source = _source(request, engine.HISTORY)
         if proposal not in choices:
             raise _Bad(f"no proposal document {proposal!r}; choose one of "
                        + ", ".join(choices))
         inp = engine.resolve(source)
+        inp.scan()  # a store has no NYPD rows to simulate: say so now, not in the background
+    except (AnalyticsError, _Bad) as exc:
+        return _fail(request, exc)
+    if engine.SIMULATIONS.has((inp.key, proposal)) and engine.REPORTS.has(
+            (inp.key, proposal, opts)):
+        return _ready(request) or _whatif_page(request, context, inp, proposal, opts)
+    return _in_background(request, ("whatif", inp.key, proposal), [
+        ("Screening every arrest under both policies", lambda: engine.simulation(inp, proposal)),
+        ("Preparing the arrests under both policies", lambda: engine.prepared(inp, proposal)),
+        ("Computing the disparity measures under both",
+         lambda: engine.report(inp, opts, proposal)),
+    ], f"the what-if for {proposal}",
+        lambda: _whatif_page(request, context, inp, proposal, opts))
+
+
+def _whatif_page(request: HttpRequest, context: dict[str, Any], inp: engine.Input,
+                 proposal: str, opts: report_mod.ReportOptions) -> HttpResponse:
+    try:
         sim = engine.simulation(inp, proposal)
-        opts = report_mod.ReportOptions(by=Dimension.OUTCOME)
         report = engine.report(inp, opts, proposal)
     except (AnalyticsError, _Bad) as exc:
         return _fail(request, exc)
     impact = next((s.table for s in report.sections if s.key == "impact"), None)
     share = sim.changed / sim.rows if sim.rows else 0.0
     context.update({
-        "source": source, "proposal": proposal, "label": inp.label, "sim": sim,
+        "source": inp.source, "proposal": proposal, "label": inp.label, "sim": sim,
         "share": f"{share:.1%}", "transitions": sim.transitions.to_dicts(),
         "breakdown": sim.breakdown.to_dicts(),
         "side_by_side": engine.side_by_side(impact) if impact is not None else [],
