@@ -1,6 +1,7 @@
 """Measuring and publishing, in Chromium: an analyst runs a disparity report on an uploaded NYPD
-file, compares a proposal with the policy in force (what-if) and prepares a release; a supervisor approves it; a signed-out visitor reads the public
-page (axe-core: no serious or critical violation) and downloads a table as CSV.
+file, compares a proposal with the policy in force (what-if) and prepares a release; a
+supervisor approves it; a signed-out visitor reads the public page (axe-core: no serious or
+critical violation) and downloads a table as CSV.
 Screenshots: test-artifacts/screenshots/transparency-*.png."""
 
 from __future__ import annotations
