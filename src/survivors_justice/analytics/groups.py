@@ -139,6 +139,7 @@ OUTCOME_GROUPS: tuple[Group, ...] = (
     Group("not_screened", "Not screened"),
 )
 SOGI_NOT_RECORDED = "not_recorded"
+SOGI_DECLINED = "declined_to_say"  # an answer of its own, never "not recorded"
 MONTH_NAMES: tuple[str, ...] = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December")
@@ -153,8 +154,10 @@ GROUPS: dict[Dimension, tuple[Group, ...]] = {
     Dimension.OUTCOME_PROPOSAL: OUTCOME_GROUPS,
     Dimension.PERIOD: (Group("before", "Before the policy took effect"),
                        Group("after", "After the policy took effect")),
-    Dimension.SEXUAL_ORIENTATION: (Group(SOGI_NOT_RECORDED, "Not recorded"),),
-    Dimension.GENDER_IDENTITY: (Group(SOGI_NOT_RECORDED, "Not recorded"),),
+    Dimension.SEXUAL_ORIENTATION: (Group(SOGI_NOT_RECORDED, "Not recorded"),
+                                   Group(SOGI_DECLINED, "Declined to say")),
+    Dimension.GENDER_IDENTITY: (Group(SOGI_NOT_RECORDED, "Not recorded"),
+                                Group(SOGI_DECLINED, "Declined to say")),
     Dimension.MONTH: tuple(Group(f"{i:02d}", name) for i, name in enumerate(MONTH_NAMES, 1)),
     Dimension.YEAR: (),  # the years present, in order
 }

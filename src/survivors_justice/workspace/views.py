@@ -29,7 +29,8 @@ from survivors_justice.workspace import engine
 from survivors_justice.workspace.engine import BadInput
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
-FILE_ONLY = {By.SEXUAL_ORIENTATION, By.GENDER_IDENTITY}  # these need the store
+# Self-reported, store only, and about few people: always shown with small counts suppressed.
+SOGI = {By.SEXUAL_ORIENTATION, By.GENDER_IDENTITY}
 
 
 _Bad = BadInput
@@ -54,7 +55,8 @@ def _options(request: HttpRequest) -> tuple[str, dict[str, str], report_mod.Repo
     params = {"source": source, "by": by.value, "geo": geo.value,
               "within": within.value if within else ""}
     opts = report_mod.ReportOptions(geo=geo, by=Dimension(by.value),
-                                    within=Dimension(within.value) if within else None)
+                                    within=Dimension(within.value) if within else None,
+                                    public=by in SOGI or within in SOGI)
     return source, params, opts
 
 
@@ -169,6 +171,7 @@ def _report_page(request: HttpRequest, inp: engine.Input, params: dict[str, str]
         "by": [b.value for b in By], "geo": [g.value for g in GeoLevel],
         "period_words": report.prepared.period_words,
         "trend": html_mod.trend_table(trend.table) if trend is not None else "",
+        "suppressed": opts.public,
         "effective_from": report.prepared.effective_from})
 
 
