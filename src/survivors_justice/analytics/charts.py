@@ -229,7 +229,7 @@ def close(fig: Figure) -> None:
 def trend_chart(points: Sequence[tuple[str, int | None]], *, title: str, ylabel: str,
                 marker: str | None = None, marker_label: str = "") -> Figure:
     """Arrests per month (``YYYY-MM``) as a line; suppressed months (None) are gaps. ``marker``
-    (``YYYY-MM-DD``) draws a dashed line at that date, extending the axis to reach it."""
+    (``YYYY-MM`` or ``YYYY-MM-DD``) draws a dashed line there, extending the axis to reach it."""
     months = [m for m, _ in points]
     if marker is not None and months and marker[:7] > months[-1]:
         y, m = (int(p) for p in months[-1].split("-"))

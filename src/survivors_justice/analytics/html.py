@@ -209,13 +209,14 @@ def figures(report: DisparityReport) -> dict[str, tuple[str, Any]]:
     points = trend_series(report)
     if points:
         eff = report.prepared.effective_from
+        # the month only: public files carry no date finer than a month
+        month = f"{eff:%Y-%m}" if eff else None
         out["trend"] = (
             f"Line chart of {what} arrests per month, {points[0][0]} to {points[-1][0]}"
-            + (f", with the policy's effective date {eff} marked" if eff else ""),
+            + (f", with the month the policy took effect ({month}) marked" if month else ""),
             charts.trend_chart(points, title=f"{what.capitalize()} arrests per month",
-                               ylabel="arrests per month",
-                               marker=eff.isoformat() if eff else None,
-                               marker_label=f"policy in force {eff}" if eff else ""))
+                               ylabel="arrests per month", marker=month,
+                               marker_label=f"policy in force from {month}" if month else ""))
     if report.map_rows is not None:
         polys = nta_polygons() if report.map_level is GeoLevel.NTA else precinct_polygons()
         values = {str(r["geo"]): r["rate_per_100k"] for r in report.map_rows.iter_rows(named=True)}

@@ -472,8 +472,9 @@ def build_report(prepared: Prepared, options: ReportOptions | None = None) -> Di
             f"Arrests before and after {prepared.effective_from}: rates and rate ratios in each "
             "period.", Dimension.RACE, level_only(done["period"], GeoLevel.CITY)))
     if dated:
-        marked = (f" The policy took effect on {prepared.effective_from}; the trend chart marks "
-                  "the date." if prepared.effective_from else "")
+        eff = prepared.effective_from
+        marked = (f" The policy took effect in {_month_words(f'{eff:%Y-%m}')}; the trend chart "
+                  "marks it." if eff else "")
         report.sections.append(Section(
             "trend", "Arrests by month and year",
             "Arrests in each month of each year (by the date of arrest), with each year's total."
