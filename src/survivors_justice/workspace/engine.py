@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -232,7 +233,7 @@ def side_by_side(impact: pl.DataFrame) -> list[dict[str, Any]]:
 class Job:
     steps: tuple[str, ...]
     step: int = 0
-    started: float = field(default_factory=lambda: __import__("time").monotonic())
+    started: float = field(default_factory=time.monotonic)
     error: str | None = None
     done: threading.Event = field(default_factory=threading.Event)
 
@@ -242,8 +243,6 @@ class Job:
 
     @property
     def elapsed(self) -> int:
-        import time
-
         return int(time.monotonic() - self.started)
 
 
