@@ -236,7 +236,8 @@ def test_a_whole_public_report_resists_a_joint_attack(dec2017, reference_dir):
                           ReportOptions(geo=GeoLevel.PRECINCT, public=True))
     meaning = {"race": ("race", None), "role": ("race", "role"),
                "outcome": ("race", "outcome"), "income": ("income_quintile", None),
-               "borough": ("race", None), "sex": ("sex", None), "age": ("age_group", None)}
+               "borough": ("race", None), "sex": ("sex", None), "age": ("age_group", None),
+               "trend": ("month", "year")}
     tables = [(report.rows.to_dicts(), "race", None)]
     tables += [(s.table.to_dicts(), *meaning[s.key]) for s in report.sections]
     assert report.map_rows is not None
@@ -264,3 +265,42 @@ def test_tables_protected_one_at_a_time_would_leak(dec2017, reference_dir):
     with pytest.raises(AssertionError):
         narrow = too_narrow(joint_attack(alone, _parents(reference_dir)), THRESHOLD)
         assert not narrow
+
+
+def test_the_trend_by_month_and_year_resists_the_joint_attack(dec2017, reference_dir, tmp_path):
+    """Eleven years of Staten Island, where many months have fewer than 11 arrests: the trend
+    (month within year, each year's and each month's total) is published with every other table
+    of the report, and no suppressed month can be narrowed."""
+    from survivors_justice.analytics.groups import GeoLevel
+    from survivors_justice.analytics.report import ReportOptions, build_report, prepare_arrests
+
+    history = pl.read_csv(dec2017.parent / "prostitution-arrests-2006-2016.csv",
+                          infer_schema_length=0)
+    island = tmp_path / "staten-island-2006-2016.csv"
+    raw = history.filter(pl.col("ARREST_BORO") == "S")
+    raw.write_csv(island)
+    # per month, counted straight from the raw file's ARREST_DATE (MM/DD/YYYY)
+    by_month = raw.group_by(pl.col("ARREST_DATE").str.slice(6, 4).alias("year"),
+                            pl.col("ARREST_DATE").str.slice(0, 2).alias("month")).len()
+    small = by_month.filter(pl.col("len") < THRESHOLD).height
+    assert small > 12  # the primary rule has work to do
+    report = build_report(prepare_arrests(island), ReportOptions(geo=GeoLevel.CITY, public=True))
+    meaning = {"race": ("race", None), "role": ("race", "role"),
+               "outcome": ("race", "outcome"), "income": ("income_quintile", None),
+               "borough": ("race", None), "sex": ("sex", None), "age": ("age_group", None),
+               "trend": ("month", "year")}
+    trend = next(s.table for s in report.sections if s.key == "trend").to_dicts()
+    shown = {(r["stratum"], r["group"]): r["count"] for r in trend if not r["suppressed"]}
+    for year, month, n in by_month.iter_rows():
+        if (year, month) in shown:
+            assert shown[(year, month)] == n
+        else:
+            assert n > 0  # zeros are shown, never hidden
+    assert sum(r["suppressed"] for r in trend) >= small
+    tables = [(report.rows.to_dicts(), "race", None)]
+    tables += [(s.table.to_dicts(), *meaning[s.key]) for s in report.sections]
+    ranges = joint_attack(tables, _parents(reference_dir))
+    trend_hidden = [k for k in ranges if "month=" in k[2] or "year=" in k[2]]
+    assert len(trend_hidden) >= small
+    narrow = too_narrow(ranges, THRESHOLD)
+    assert not narrow, narrow

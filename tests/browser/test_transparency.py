@@ -1,10 +1,12 @@
 """Measuring and publishing, in Chromium: an analyst runs a disparity report on an uploaded NYPD
-file and prepares a release; a supervisor approves it; a signed-out visitor reads the public
-page (axe-core: no serious or critical violation) and downloads a table as CSV.
+file, compares a proposal with the policy in force (what-if) and prepares a release; a
+supervisor approves it; a signed-out visitor reads the public page (axe-core: no serious or
+critical violation) and downloads a table as CSV.
 Screenshots: test-artifacts/screenshots/transparency-*.png."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,28 @@ DEC_2017 = Path(__file__).resolve().parents[2] / "data" / "nypd" / "arrests-2017
 Shot = Callable[..., Path]
 
 
+def _simulate(path: Path) -> dict[str, Any]:
+    """`sj policy simulate`'s figures for the file (the command line, as a process would)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from survivors_justice.cli import app
+
+    documents = Path(__file__).resolve().parents[2] / "src" / "survivors_justice" / "policy" \
+        / "documents"
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "sim.json"
+        result = CliRunner().invoke(app, [
+            "policy", "simulate", str(path), "--base", str(documents / "survivors-justice.yaml"),
+            "--proposal", str(documents / "proposal-adult-buyers-declined.yaml"),
+            "--json", str(out)])
+        assert result.exit_code == 0, result.output
+        found: dict[str, Any] = json.loads(out.read_text())
+    assert found["changed"] > 0
+    return found
+
+
 def test_analyst_reports_supervisor_approves_and_anyone_downloads(
     browser: Browser, axe_page: Page, live_server: Any, screenshot: Shot, settings: Any,
     tmp_path: Path,
@@ -34,14 +58,33 @@ def test_analyst_reports_supervisor_approves_and_anyone_downloads(
     analyst.get_by_role("link", name="Disparities", exact=True).click()
     analyst.locator("#file").set_input_files(str(DEC_2017))
     analyst.get_by_role("button", name="Upload").click()
-    expect(analyst.get_by_role("heading", name="Arrests by race, December 2017")).to_be_visible()
+    # a report that takes more than a moment shows its progress, then itself
+    expect(analyst.get_by_role("heading", name="Arrests by race, December 2017")).to_be_visible(
+        timeout=180_000)
     analyst.get_by_label("Break down by").select_option("sex")
     analyst.get_by_role("button", name="Run again").click()
+    expect(analyst.get_by_role("heading", name="Arrests by sex, December 2017")).to_be_visible(
+        timeout=180_000)
     # counted by hand from the raw file: 116 men and 44 women among the 160 arrests
     main = analyst.locator('[data-table="main"]')
     expect(main.locator('tr[data-cell="city|New York City|all|M"]')).to_contain_text("116")
     expect(main.locator('tr[data-cell="city|New York City|all|F"]')).to_contain_text("44")
     screenshot("transparency-01-analyst-report", analyst)
+
+    # what-if: the adult-buyers proposal on the same file, beside the policy in force
+    analyst.get_by_role("link", name="What if a proposal were in force? Compare it on these "
+                        "arrests").click()
+    analyst.get_by_label("Proposal").select_option("proposal-adult-buyers-declined")
+    analyst.get_by_role("button", name="Compare").click()
+    expected = _simulate(DEC_2017)
+    expect(analyst.locator("[data-changed]")).to_have_text(str(expected["changed"]),
+                                                           timeout=180_000)
+    expect(analyst.locator("[data-rows]")).to_have_text(str(expected["arrests"]))
+    for t in expected["transitions"]:
+        expect(analyst.locator(f'tr[data-transition="{t["from"]}|{t["to"]}"]')).to_contain_text(
+            str(t["arrests"]))
+    expect(analyst.locator('[data-table="side-by-side"]')).to_be_visible()
+    screenshot("transparency-01b-analyst-what-if", analyst)
 
     analyst.get_by_role("link", name="Releases", exact=True).click()
     analyst.get_by_label("First month (YYYY-MM)").fill("2017-12")

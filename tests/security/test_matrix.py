@@ -508,6 +508,14 @@ MATRIX: dict[str, list[Probe]] = {
                                     {"analyst": 200}, 403)],
     "workspace:chart_svg": [Probe("GET", lambda w: "/workspace/chart/none.svg?by=sex",
                                   {"analyst": 404}, 403)],
+    "workspace:chart_png": [Probe("GET", lambda w: "/workspace/chart/none.png?by=sex",
+                                  {"analyst": 404}, 403)],
+    # the what-if: the form, and a proposal that does not exist (explained, 400)
+    "workspace:whatif": [
+        Probe("GET", lambda w: "/workspace/whatif/", {"analyst": 200}, 403),
+        Probe("GET", lambda w: "/workspace/whatif/?source=history&proposal=none",
+              {"analyst": 400}, 403),
+    ],
     # training and the supervisor's dashboard
     "training:records": [Probe("GET", lambda w: "/training/",
                                {"supervisor": 200, "admin": 200}, 403)],

@@ -31,7 +31,8 @@ REFERENCE = REPO / "data" / "reference"
 # what ``group`` and ``stratum`` mean in each published table (as the page says)
 MEANING = {"race": ("race", None), "role": ("race", "role"), "outcome": ("race", "outcome"),
            "income": ("income_quintile", None), "borough": ("race", None),
-           "sex": ("sex", None), "age": ("age_group", None), "precinct": ("race", None)}
+           "sex": ("sex", None), "age": ("age_group", None), "precinct": ("race", None),
+           "trend": ("month", "year")}
 
 
 def _sj(*args: str) -> tuple[int, str]:
@@ -95,6 +96,7 @@ def test_a_published_release_cannot_be_undone_from_its_csv_files() -> None:
         assert {"count", "suppressed"} <= set(rows[0])
         assert all((r["count"] is None) == r["suppressed"] for r in rows)
         tables.append((rows, *MEANING[name]))
+    assert "trend" in frozen  # the trend is published and attacked with the rest
     hidden = sum(r["suppressed"] for rows, _, _ in tables for r in rows)
     assert hidden > 20
     ranges = joint_attack(tables, _parents(REFERENCE))
@@ -128,3 +130,32 @@ def test_the_release_pages_prepare_and_approve(tmp_path: Path) -> None:
     shown = {r["group"]: r["count"] for r in rows if r["geo_level"] == "city"}
     assert shown["M"] == 116
     assert shown["F"] in (44, None) and shown["all"] in (160, None)
+
+
+@pytest.mark.django_db
+def test_a_release_may_not_share_a_month_with_another() -> None:
+    analyst = make_user("analyst", email="ana@example.test")
+    code, out = _sj("releases", "prepare", str(DEC_2017), "--from", "2017-12", "--to", "2017-12",
+                    "--by", analyst.email)
+    assert code == 0, out
+    history = REPO / "data" / "nypd" / "prostitution-arrests-2006-2016.csv"
+    for month_from, month_to in (("2017-12", "2017-12"), ("2016-11", "2018-01"),
+                                 ("2017-12", "2018-03")):
+        code, out = _sj("releases", "prepare", str(history), "--from", month_from, "--to",
+                        month_to, "--by", analyst.email)
+        assert code == 2, out
+        assert "overlaps release 2017-12" in out and "subtract" in out
+    assert Release.objects.count() == 1
+    code, out = _sj("releases", "prepare", str(history), "--from", "2016-11", "--to", "2016-12",
+                    "--by", analyst.email)
+    assert code == 0, out
+    release = Release.objects.get(slug=out.strip().splitlines()[-1])
+    trend = _read(release.tables.get(name="trend").csv)
+    # the two months, counted straight from the raw file's ARREST_DATE (MM/DD/YYYY)
+    with history.open(newline="") as handle:
+        dates = [row["ARREST_DATE"] for row in csv.DictReader(handle)]
+    nov = sum(d.startswith("11/") and d.endswith("/2016") for d in dates)
+    dec = sum(d.startswith("12/") and d.endswith("/2016") for d in dates)
+    shown = {(r["stratum"], r["group"]): r["count"] for r in trend}
+    assert shown[("2016", "11")] == nov and shown[("2016", "12")] == dec
+    assert shown[("2016", "all")] == nov + dec

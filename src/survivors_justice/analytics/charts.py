@@ -224,3 +224,40 @@ def save(fig: Figure, stem: Path) -> list[Path]:
 
 def close(fig: Figure) -> None:
     plt.close(fig)
+
+
+def trend_chart(points: Sequence[tuple[str, int | None]], *, title: str, ylabel: str,
+                marker: str | None = None, marker_label: str = "") -> Figure:
+    """Arrests per month (``YYYY-MM``) as a line; suppressed months (None) are gaps. ``marker``
+    (``YYYY-MM`` or ``YYYY-MM-DD``) draws a dashed line there, extending the axis to reach it."""
+    months = [m for m, _ in points]
+    if marker is not None and months and marker[:7] > months[-1]:
+        y, m = (int(p) for p in months[-1].split("-"))
+        while f"{y}-{m:02d}" < marker[:7]:
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+            months.append(f"{y}-{m:02d}")
+    index = {m: i for i, m in enumerate(months)}
+    fig, ax = plt.subplots(figsize=(7.5, 3.4), layout="constrained")
+    xs = np.arange(len(points))
+    ys = np.array([np.nan if v is None else float(v) for _, v in points])
+    (line,) = ax.plot(xs, ys, color=BLUE, lw=1.4)
+    line.set_gid("trend-line")
+    years = [(i, m[:4]) for m, i in index.items() if m.endswith("-01") or i == 0]
+    step = max(1, len(years) // 10)
+    ax.set_xticks([i for i, _ in years[::step]], [y for _, y in years[::step]])
+    ax.set_xlim(-0.5, max(len(months) - 0.5, 0.5))
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel(ylabel)
+    if marker is not None and marker[:7] in index:
+        x = index[marker[:7]] + (int(marker[8:10]) - 1) / 31 if len(marker) >= 10 \
+            else index[marker[:7]]
+        rule = ax.axvline(x, color=RED, lw=1.2, ls="--")
+        rule.set_gid("effective-date")
+        ax.text(x, 1.0, f" {marker_label}", color=RED, fontsize=8, va="top", ha="left"
+                if x < len(months) * 0.7 else "right",
+                transform=blended_transform_factory(ax.transData, ax.transAxes))
+    if any(v is None for _, v in points):
+        ax.text(0.0, -0.22, "Gaps: months suppressed to protect people.", fontsize=8,
+                transform=ax.transAxes)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=11, fontweight="bold")
+    return fig

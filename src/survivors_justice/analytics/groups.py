@@ -42,6 +42,9 @@ class Dimension(StrEnum):
     # self-reported, store-backed sources only; "not_recorded" shown as such, never imputed
     SEXUAL_ORIENTATION = "sexual_orientation"
     GENDER_IDENTITY = "gender_identity"
+    # the trend: month of arrest (01..12) within each year of arrest
+    MONTH = "month"
+    YEAR = "year"
 
 
 class GeoLevel(StrEnum):
@@ -136,6 +139,10 @@ OUTCOME_GROUPS: tuple[Group, ...] = (
     Group("not_screened", "Not screened"),
 )
 SOGI_NOT_RECORDED = "not_recorded"
+SOGI_DECLINED = "declined_to_say"  # an answer of its own, never "not recorded"
+MONTH_NAMES: tuple[str, ...] = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December")
 
 GROUPS: dict[Dimension, tuple[Group, ...]] = {
     Dimension.RACE: RACE_GROUPS,
@@ -147,8 +154,12 @@ GROUPS: dict[Dimension, tuple[Group, ...]] = {
     Dimension.OUTCOME_PROPOSAL: OUTCOME_GROUPS,
     Dimension.PERIOD: (Group("before", "Before the policy took effect"),
                        Group("after", "After the policy took effect")),
-    Dimension.SEXUAL_ORIENTATION: (Group(SOGI_NOT_RECORDED, "Not recorded"),),
-    Dimension.GENDER_IDENTITY: (Group(SOGI_NOT_RECORDED, "Not recorded"),),
+    Dimension.SEXUAL_ORIENTATION: (Group(SOGI_NOT_RECORDED, "Not recorded"),
+                                   Group(SOGI_DECLINED, "Declined to say")),
+    Dimension.GENDER_IDENTITY: (Group(SOGI_NOT_RECORDED, "Not recorded"),
+                                Group(SOGI_DECLINED, "Declined to say")),
+    Dimension.MONTH: tuple(Group(f"{i:02d}", name) for i, name in enumerate(MONTH_NAMES, 1)),
+    Dimension.YEAR: (),  # the years present, in order
 }
 
 # The frame column each dimension reads.
@@ -163,6 +174,8 @@ COLUMN: dict[Dimension, str] = {
     Dimension.PERIOD: "period",
     Dimension.SEXUAL_ORIENTATION: "sexual_orientation",
     Dimension.GENDER_IDENTITY: "gender_identity",
+    Dimension.MONTH: "month",
+    Dimension.YEAR: "year",
 }
 
 DEFAULT_REFERENCE: dict[Dimension, str] = {

@@ -27,7 +27,12 @@ from survivors_justice.analytics.reference import (
     nta_polygons,
     precinct_polygons,
 )
-from survivors_justice.analytics.report import DisparityReport, Section, placement_sentence
+from survivors_justice.analytics.report import (
+    DisparityReport,
+    Section,
+    placement_sentence,
+    trend_series,
+)
 from survivors_justice.analytics.suppression import rule_text
 
 CSS = """
@@ -71,6 +76,8 @@ CAPTIONS = {
     "median household income (Q1 the poorest), with 95% intervals.",
     "map": "Darker areas have more arrests per 100,000 residents. Numbered areas are listed "
     "below.",
+    "trend": "Arrests in each month by the date of arrest. The dashed red line is the date the "
+    "office's policy took effect; gaps are months hidden to protect people.",
 }
 
 
@@ -199,6 +206,17 @@ def figures(report: DisparityReport) -> dict[str, tuple[str, Any]]:
                 "Arrest rate per 100,000 residents by neighbourhood income quintile",
                 charts.bar_chart(bars, title="Arrests per 100,000 residents by neighbourhood "
                                  "income", xlabel="arrests per 100,000 residents (95% interval)"))
+    points = trend_series(report)
+    if points:
+        eff = report.prepared.effective_from
+        # the month only: public files carry no date finer than a month
+        month = f"{eff:%Y-%m}" if eff else None
+        out["trend"] = (
+            f"Line chart of {what} arrests per month, {points[0][0]} to {points[-1][0]}"
+            + (f", with the month the policy took effect ({month}) marked" if month else ""),
+            charts.trend_chart(points, title=f"{what.capitalize()} arrests per month",
+                               ylabel="arrests per month", marker=month,
+                               marker_label=f"policy in force from {month}" if month else ""))
     if report.map_rows is not None:
         polys = nta_polygons() if report.map_level is GeoLevel.NTA else precinct_polygons()
         values = {str(r["geo"]): r["rate_per_100k"] for r in report.map_rows.iter_rows(named=True)}
@@ -232,7 +250,8 @@ def _list(items: Iterable[str]) -> str:
 def _section_html(section: Section, report: DisparityReport, svgs: dict[str, str]) -> str:
     parts = [f'<section id="{_e(section.key)}"><h2>{_e(section.title)}</h2>'
              f"<p>{_e(section.intro)}</p>"]
-    chart_keys = {"race": ["rates-by-race", "rri-by-race"], "income": ["rates-by-income"]}
+    chart_keys = {"race": ["rates-by-race", "rri-by-race"], "income": ["rates-by-income"],
+                  "trend": ["trend"]}
     for key in chart_keys.get(section.key, []):
         if key in svgs:
             parts.append(f'<figure id="fig-{key}">{svgs[key]}'
@@ -264,6 +283,8 @@ def _section_html(section: Section, report: DisparityReport, svgs: dict[str, str
                      + html_table(frame, caption="Within each group: rates per 100,000 "
                                   "residents of the race group", show_place=False,
                                   show_stratum=True, stratum_dim=dim) + "</details>")
+    elif section.key == "trend":
+        parts.append(trend_table(frame))
     elif section.key == "borough":
         parts.append(_pivot(frame, caption="Arrests, rate per 100,000 and rate ratio by borough"))
         parts.append("<details><summary>Every figure by borough</summary>"
@@ -307,6 +328,25 @@ def _pivot(frame: pl.DataFrame, *, caption: str) -> str:
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table><p class=\"note\">* unstable: fewer than the minimum number of "
                "arrests behind the ratio.</p>")
+    return "".join(out)
+
+
+def trend_table(frame: pl.DataFrame) -> str:
+    """One row per year: its arrests in each month and the year's total."""
+    cells = {(r["stratum"], r["group"]): r["count"] for r in frame.iter_rows(named=True)}
+    years = [s for s in frame["stratum"].unique(maintain_order=True).to_list() if s != ALL]
+    months = [g for g in GROUPS[Dimension.MONTH]
+              if any((y, g.key) in cells for y in years)]
+    head = ["Year", *[g.label[:3] for g in months], "Year total"]
+    out = ['<table data-table="trend-pivot"><caption>Arrests by month of arrest, each year'
+           "</caption><thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
+           + "</tr></thead><tbody>"]
+    for year in years:
+        row = [f'<th scope="row" class="l">{_e(year)}</th>']
+        row += [f"<td>{_cell(cells.get((year, g.key)))}</td>" for g in months]
+        row.append(f"<td>{_cell(cells.get((year, ALL)))}</td>")
+        out.append(f'<tr data-year="{_e(year)}">' + "".join(row) + "</tr>")
+    out.append("</tbody></table>")
     return "".join(out)
 
 

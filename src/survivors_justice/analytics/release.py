@@ -41,6 +41,12 @@ MEASURES: dict[str, tuple[str, str, str | None]] = {
     "sex": ("Arrests by sex as recorded", "sex", None),
     "age": ("Arrests by age group as recorded", "age_group", None),
     "precinct": ("Arrests by race in each precinct (the map)", "race", None),
+    "trend": ("Arrests by month of arrest within each year (the trend)", "month", "year"),
+    # the case store only: as the person reported it; "not recorded" is shown as such
+    "sexual_orientation": ("Arrests by sexual orientation, as the person reported it",
+                           "sexual_orientation", None),
+    "gender_identity": ("Arrests by gender identity, as the person reported it",
+                        "gender_identity", None),
 }
 DEFAULT_MEASURES: tuple[str, ...] = tuple(MEASURES)
 CSV_COLUMNS = ("geo_level", "geo", "geo_name", "stratum", "group", "group_label", "count",

@@ -78,6 +78,25 @@ class Prepared:
             object.__setattr__(self, "_cube", cached)
         return cached
 
+    @property
+    def trend_cube(self) -> pl.DataFrame:
+        """Arrest counts by year and month of arrest (``year``, ``month`` 01..12; ``unknown``
+        without a date), the trend's own small cube: months are not in :attr:`cube`, which
+        would grow a hundredfold with them."""
+        cached = self.__dict__.get("_trend_cube")
+        if cached is None:
+            when = pl.col("arrest_date")
+            cached = (self.frame.lazy().select(
+                pl.when(when.is_null()).then(pl.lit("unknown"))
+                .otherwise(when.dt.year().cast(pl.Utf8)).alias("year"),
+                pl.when(when.is_null()).then(pl.lit("unknown"))
+                .otherwise(when.dt.strftime("%m")).alias("month"),
+                pl.col("borough"))
+                .group_by("year", "month", "borough")
+                .agg(pl.len().cast(pl.Int64).alias(WEIGHT)).collect())
+            object.__setattr__(self, "_trend_cube", cached)
+        return cached
+
     def _months(self) -> tuple[str, str] | None:
         ends = self.frame.select(
             pl.col("arrest_date").min().dt.strftime("%Y-%m").alias("first"),
@@ -426,6 +445,11 @@ def build_report(prepared: Prepared, options: ReportOptions | None = None) -> Di
     if split:
         requests.append(_Request("period", GeoLevel.CITY, Dimension.RACE, Dimension.PERIOD,
                                  race_ref))
+    dated = prepared.frame.height > 0 and prepared.frame["arrest_date"].null_count() < \
+        prepared.frame.height
+    if dated:
+        requests.append(_Request("trend", GeoLevel.CITY, Dimension.MONTH, Dimension.YEAR,
+                                 None, prepared.trend_cube))
     map_level = GeoLevel.NTA if opts.geo is GeoLevel.NTA else GeoLevel.PRECINCT
     requests.append(_Request("map", map_level, Dimension.RACE))
     done = _compute(prepared, opts, requests)
@@ -447,6 +471,14 @@ def build_report(prepared: Prepared, options: ReportOptions | None = None) -> Di
             "period", "Before and after the policy took effect",
             f"Arrests before and after {prepared.effective_from}: rates and rate ratios in each "
             "period.", Dimension.RACE, level_only(done["period"], GeoLevel.CITY)))
+    if dated:
+        eff = prepared.effective_from
+        marked = (f" The policy took effect in {_month_words(f'{eff:%Y-%m}')}; the trend chart "
+                  "marks it." if eff else "")
+        report.sections.append(Section(
+            "trend", "Arrests by month and year",
+            "Arrests in each month of each year (by the date of arrest), with each year's total."
+            + marked, Dimension.MONTH, level_only(done["trend"], GeoLevel.CITY)))
     report.map_level = map_level
     report.map_rows = done["map"].filter((pl.col("group") == ALL)
                                          & (pl.col("geo_level") == map_level.value))
@@ -512,7 +544,7 @@ def headlines(report: DisparityReport) -> list[str]:
     income = _section(report, "income")
     if income is not None:
         q1 = income.filter(pl.col("group") == "Q1")
-        if len(q1) and q1["rri"][0] is not None:
+        if len(q1) and q1["rri"][0] is not None and q1["rri_ci_low"][0] is not None:
             row = q1.row(0, named=True)
             out.append(f"Arrests in the poorest fifth of neighbourhoods ran at {row['rri']:.1f} "
                        f"times the rate in the richest fifth ({_fmt_ci(row)}).")
@@ -659,3 +691,32 @@ def render_csv(report: DisparityReport) -> str:
 
 def default_reference(by: Dimension) -> str | None:
     return DEFAULT_REFERENCE.get(by)
+
+
+def trend_series(report: DisparityReport) -> list[tuple[str, int | None]]:
+    """The trend as (``YYYY-MM``, arrests) in time order, one per month from the first dated
+    arrest's month to the last (months without arrests count 0; a suppressed month is None)."""
+    trend = _section(report, "trend")
+    if trend is None:
+        return []
+    found = {(r["stratum"], r["group"]): r["count"] for r in trend.iter_rows(named=True)
+             if r["stratum"] not in (ALL, "unknown") and r["group"] not in (ALL, "unknown")}
+    if not found:
+        return []
+    first, last = min(found), max(found)
+    out: list[tuple[str, int | None]] = []
+    year, month = int(first[0]), int(first[1])
+    while (year, month) <= (int(last[0]), int(last[1])):
+        key = (str(year), f"{month:02d}")
+        out.append((f"{year}-{month:02d}", found.get(key, 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def trend_years(report: DisparityReport) -> list[tuple[str, int | None]]:
+    """Each year's arrests (None when suppressed), in order."""
+    trend = _section(report, "trend")
+    if trend is None:
+        return []
+    return [(r["stratum"], r["count"]) for r in trend.iter_rows(named=True)
+            if r["group"] == ALL and r["stratum"] not in (ALL, "unknown")]

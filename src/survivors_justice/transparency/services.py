@@ -14,7 +14,9 @@ from survivors_justice.analytics.defaults import DEFAULT_THRESHOLD
 from survivors_justice.analytics.release import (
     DEFAULT_MEASURES,
     MEASURES,
+    ReleaseError,
     build_release,
+    check_month,
     digest_bytes,
     table_csv,
 )
@@ -36,12 +38,28 @@ def _slug(month_from: str, month_to: str) -> str:
     return slug
 
 
+def overlapping(month_from: str, month_to: str) -> Release | None:
+    """A release, prepared or published, that shares a month with ``month_from``..``month_to``
+    (months as YYYY-MM compare as text)."""
+    return (Release.objects.filter(month_from__lte=month_to, month_to__gte=month_from)
+            .order_by("month_from").first())
+
+
 def prepare_release(*, actor: Any, source: str | Path | pl.DataFrame, month_from: str,
                     month_to: str, threshold: int = DEFAULT_THRESHOLD,
                     measures: tuple[str, ...] = DEFAULT_MEASURES) -> Release:
     """Compute and freeze a release (not yet public)."""
     if not can(actor, Action.PREPARE_RELEASE):
         raise NotAllowed(actor, Action.PREPARE_RELEASE)
+    check_month(month_from)
+    check_month(month_to)
+    clash = overlapping(month_from, month_to)
+    if clash is not None:
+        raise ReleaseError(
+            f"the period {month_from} to {month_to} overlaps release {clash.slug} "
+            f"({clash.period}, {clash.get_state_display().lower()}); two releases that share "
+            "months would let a reader subtract one from the other and recover hidden counts, "
+            f"so choose months before {clash.month_from} or after {clash.month_to}")
     content = build_release(source, month_from=month_from, month_to=month_to,
                             threshold=threshold, measures=measures)
     with transaction.atomic():

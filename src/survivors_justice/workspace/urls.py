@@ -11,4 +11,6 @@ urlpatterns = [
     path("report.csv", views.report_csv, name="report_csv"),
     path("report.html", views.report_html, name="report_html"),
     path("chart/<slug:name>.svg", views.chart_svg, name="chart_svg"),
+    path("chart/<slug:name>.png", views.chart_png, name="chart_png"),
+    path("whatif/", views.whatif, name="whatif"),
 ]
