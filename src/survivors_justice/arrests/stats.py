@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from survivors_justice.arrests.scope import office_scope
 
@@ -23,9 +23,12 @@ def store_counts() -> dict[str, Any]:
         .annotate(n=Count("id"))
         .order_by("role")
     }
-    opens = Q(charges__status="cataloged")  # as arrests.reader.opens_case decides
-    opens |= Q(charges__status="unknown", charges__section__isnull=False)
-    related = Arrest.objects.filter(opens).distinct()
+    # as arrests.reader.opens_case decides; a semi-join (EXISTS), not a join made distinct, which
+    # PostgreSQL answered by sorting every column of every arrest
+    opens = Q(status="cataloged") | Q(status="unknown", section__isnull=False)
+    related = Arrest.objects.filter(
+        Exists(Charge.objects.filter(opens, arrest_id=OuterRef("pk")))
+    )
     scope = office_scope()
     in_county = related if scope.county == "all" else related.filter(borough=scope.county)
     digest = shipped_digest()
