@@ -81,6 +81,7 @@ class Action(StrEnum):
     VIEW_SURVIVOR = "survivors.view"  # obj: Survivor — the whole record (its advocate)
     EDIT_SURVIVOR = "survivors.edit"  # obj: Survivor — record, consent, refer, plan, book...
     OPEN_SURVIVOR = "survivors.open"  # open a new survivor record (and take it on)
+    ASSIGN_SURVIVOR = "survivors.assign"  # give a survivor's record to a trained staff member
     PARTNER_REFERRALS = "referrals.partner_list"  # a partner's referrals (consented ones only)
     VIEW_REFERRAL = "referrals.view"  # obj: Referral
     RESPOND_REFERRAL = "referrals.respond"  # obj: Referral — accept, decline, record service
@@ -143,6 +144,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECORD_TRAINING,
             Action.STAFF_DASHBOARD,
             Action.SURVIVOR_WORK,
+            Action.ASSIGN_SURVIVOR,
             Action.PANEL_COORDINATE,
             Action.COURT_CALENDAR,
             Action.BUILD_COURT_PLAN,
