@@ -15,10 +15,12 @@ from django.utils import timezone
 from survivors_justice.audit.services import record_event
 from survivors_justice.partners.models import Need, Organisation, Service
 from survivors_justice.permissions import (
+    ROLE_ACTIONS,
     Action,
     NotAllowed,
     can,
     partner_organisation_id,
+    role_of,
     survivor_work_gap,
     why_not,
 )
@@ -122,6 +124,10 @@ def assign_survivor(*, actor: Any, survivor_id: int, to: Any, source: str) -> Su
     if to is None or not getattr(to, "is_active", False):
         raise ServicesError(f"{getattr(to, 'email', 'that account')} is not an active account; "
                             "choose an active member of staff")
+    role = role_of(to)
+    if role is None or Action.SURVIVOR_WORK not in ROLE_ACTIONS[role]:
+        raise ServicesError(f"{to.email} has the role {role or 'none'}, which does not work with "
+                            "survivors; choose an advocate, a prosecutor or a supervisor")
     reason = why_not(to, Action.SURVIVOR_WORK)
     if reason is not None:
         raise TrainingLapsed(f"{to.email} cannot be assigned survivor {survivor_id}: {reason}")
