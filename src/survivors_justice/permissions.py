@@ -481,7 +481,13 @@ def _packet_rule(principal: Any, action: Action, entry: Any) -> bool:
         return False
     pk = getattr(principal, "pk", None)
     member = PanelMember.objects.filter(user_id=pk).first() if pk is not None else None
-    return member is not None and may_read_packet(member, entry, at=timezone.now())
+    if member is None:
+        return False
+    from survivors_justice.accounts.models import User
+
+    if isinstance(principal, User):
+        member.user = principal  # the signed-in account: its training is read, not it again
+    return may_read_packet(member, entry, at=timezone.now())
 
 
 def _instrument_rule(principal: Any, case: Case) -> bool:
