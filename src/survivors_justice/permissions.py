@@ -262,6 +262,8 @@ API_ACTIONS: frozenset[Action] = frozenset(
         Action.VIEW_CASE,
         Action.DECIDE_CASE,
         Action.REVIEW_OVERRIDE,
+        Action.ASSIGN_SURVIVOR,
+        Action.PANEL_COORDINATE,
     }
 )
 TOKEN_NARROWER_ROLES: dict[str, frozenset[str]] = {
