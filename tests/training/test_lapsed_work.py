@@ -16,9 +16,12 @@ from django.utils import timezone
 from tests.factories import make_user, sign_in
 from tests.review.factories import open_session
 from tests.survivors.factories import make_survivor
+from tests.survivors.from_intake import minors_referral_task
 
 from survivors_justice.accounts.models import User
 from survivors_justice.audit.models import AuditRecord
+from survivors_justice.cases import followups
+from survivors_justice.cases.models import FollowUpTask
 from survivors_justice.review import services as review
 from survivors_justice.review.models import PanelMember
 from survivors_justice.review.rules import may_read_packet, sitting_gap
@@ -170,6 +173,23 @@ def test_only_a_supervisor_assigns_survivors() -> None:
     with pytest.raises(PermissionError):
         survivors.assign_survivor(actor=survivor.advocate, survivor_id=survivor.pk,
                                   to=make_user("advocate"), source="test")
+
+
+def test_a_referral_to_an_advocate_is_neither_given_to_nor_taken_by_a_lapsed_advocate() -> None:
+    task = minors_referral_task()
+    colleague = make_user("advocate")
+    lapsed_on = timezone.localdate() - timedelta(days=1)
+    lapsed = _lapsed("advocate", SURVIVOR, policy_lapsed_on=lapsed_on)
+    with pytest.raises(followups.FollowUpError) as given:
+        followups.assign(actor=colleague, task_id=task.pk, to=lapsed)
+    assert str(given.value) == (f"{lapsed.email} cannot take task {task.pk}: "
+                                + _survivor_reason(lapsed_on))
+    with pytest.raises(followups.FollowUpError, match="lapsed " + lapsed_on.isoformat()):
+        followups.take(actor=lapsed, task_id=task.pk)
+    assert FollowUpTask.objects.get(pk=task.pk).owner_id is None
+    _renew_policy(lapsed)
+    followups.assign(actor=colleague, task_id=task.pk, to=lapsed)
+    assert FollowUpTask.objects.get(pk=task.pk).owner_id == lapsed.pk
 
 
 # --- the pages -----------------------------------------------------------------------------
