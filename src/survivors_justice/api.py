@@ -520,6 +520,90 @@ def evaluate_policy(request: HttpRequest, facts: FactsIn) -> dict[str, Any]:
         raise HttpError(422, str(exc)) from exc
 
 
+class AssignIn(Schema):
+    to: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+
+
+class AssignOut(Schema):
+    survivor: int
+    assigned_to: str
+
+
+@api.post(
+    "/survivors/{survivor_id}/assignment",
+    response={200: AssignOut, 404: ErrorOut, 409: ErrorOut, **ERRORS},
+    summary="Give a survivor's record to a staff member whose training is current",
+    tags=["survivors"],
+)
+def assign_survivor(request: HttpRequest, survivor_id: int, body: AssignIn) -> AssignOut:
+    """``to`` is the staff member's email. A staff member whose role does not work with
+    survivors, or whose training for it has lapsed or is missing, is refused (409) and
+    ``detail`` names the course and the date it lapsed."""
+    from survivors_justice.accounts.models import User
+    from survivors_justice.survivors import services as survivor_services
+    from survivors_justice.survivors.models import Survivor
+
+    principal = _require(request, Action.ASSIGN_SURVIVOR)
+    if not Survivor.objects.filter(pk=survivor_id).exists():
+        raise HttpError(404, f"There is no survivor record {survivor_id}; check the number.")
+    to = User.objects.filter(email=body.to.lower()).first()
+    if to is None:
+        raise HttpError(422, f"body.to: no account has the email {body.to}; check it.")
+    try:
+        survivor = survivor_services.assign_survivor(
+            actor=principal, survivor_id=survivor_id, to=to, source=_source(request))
+    except NotAllowed as exc:
+        raise HttpError(403, "Your role does not allow this.") from exc
+    except survivor_services.ServicesError as exc:
+        raise HttpError(409, str(exc)) from exc
+    return AssignOut(survivor=survivor.pk, assigned_to=to.email)
+
+
+class SeatIn(Schema):
+    email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+    seat: Literal["lived_experience", "advocate", "expert", "prosecutor"]
+    term_start: date
+    term_end: date
+    training_current_until: date | None = None
+
+
+class SeatOut(Schema):
+    member: int
+    email: str
+    seat: str
+    term_start: date
+    term_end: date
+
+
+@api.post(
+    "/panel/members",
+    response={201: SeatOut, 409: ErrorOut, **ERRORS},
+    summary="Give a review panel seat to an account whose panel training is current",
+    tags=["panel"],
+)
+def give_seat(request: HttpRequest, body: SeatIn) -> Status[SeatOut]:
+    """The account must have the panel member role; one whose training for a panel seat has
+    lapsed or is missing is refused (409) and ``detail`` names the course and the date."""
+    from survivors_justice.accounts.models import User
+    from survivors_justice.cases.decisions import principal_user
+    from survivors_justice.review import services as review_services
+
+    principal = _require(request, Action.PANEL_COORDINATE)
+    user = User.objects.filter(email=body.email.lower(), is_active=True).first()
+    if user is None:
+        raise HttpError(422, f"body.email: no active account has the email {body.email}; "
+                             "check it.")
+    try:
+        member = review_services.enrol_member(
+            actor=principal_user(principal), user=user, seat=body.seat,
+            term_start=body.term_start, term_end=body.term_end,
+            training_current_until=body.training_current_until, source=_source(request))
+    except review_services.ReviewError as exc:
+        raise HttpError(409, str(exc)) from exc
+    return Status(201, SeatOut(member=member.pk, email=user.email, seat=member.seat,
+                               term_start=member.term_start, term_end=member.term_end))
+
+
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # ninja wraps whatever the body parser raised in a 400 "Cannot parse request body"

@@ -81,6 +81,7 @@ class Action(StrEnum):
     VIEW_SURVIVOR = "survivors.view"  # obj: Survivor — the whole record (its advocate)
     EDIT_SURVIVOR = "survivors.edit"  # obj: Survivor — record, consent, refer, plan, book...
     OPEN_SURVIVOR = "survivors.open"  # open a new survivor record (and take it on)
+    ASSIGN_SURVIVOR = "survivors.assign"  # give a survivor's record to a trained staff member
     PARTNER_REFERRALS = "referrals.partner_list"  # a partner's referrals (consented ones only)
     VIEW_REFERRAL = "referrals.view"  # obj: Referral
     RESPOND_REFERRAL = "referrals.respond"  # obj: Referral — accept, decline, record service
@@ -143,6 +144,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.RECORD_TRAINING,
             Action.STAFF_DASHBOARD,
             Action.SURVIVOR_WORK,
+            Action.ASSIGN_SURVIVOR,
             Action.PANEL_COORDINATE,
             Action.COURT_CALENDAR,
             Action.BUILD_COURT_PLAN,
@@ -260,6 +262,8 @@ API_ACTIONS: frozenset[Action] = frozenset(
         Action.VIEW_CASE,
         Action.DECIDE_CASE,
         Action.REVIEW_OVERRIDE,
+        Action.ASSIGN_SURVIVOR,
+        Action.PANEL_COORDINATE,
     }
 )
 TOKEN_NARROWER_ROLES: dict[str, frozenset[str]] = {
@@ -479,7 +483,13 @@ def _packet_rule(principal: Any, action: Action, entry: Any) -> bool:
         return False
     pk = getattr(principal, "pk", None)
     member = PanelMember.objects.filter(user_id=pk).first() if pk is not None else None
-    return member is not None and may_read_packet(member, entry, at=timezone.now())
+    if member is None:
+        return False
+    from survivors_justice.accounts.models import User
+
+    if isinstance(principal, User):
+        member.user = principal  # the signed-in account: its training is read, not it again
+    return may_read_packet(member, entry, at=timezone.now())
 
 
 def _instrument_rule(principal: Any, case: Case) -> bool:

@@ -15,11 +15,12 @@ from survivors_justice.cases.facts import record_facts
 pytestmark = pytest.mark.django_db
 
 # Session, account, device and training (the middleware and the seat's training rule), the entry,
-# the member and their seat and conflicts (the permission rule), the member again, their
-# position, the latest screening's id, the audited read (head, record, head), whether it is
-# determined, and the session's save: 24 on SQLite with its savepoints. The first read of a
+# the member and their seat and conflicts and their training records once more (the permission
+# rule: training can lapse while the member is seated), the member again, their position, the
+# latest screening's id, the audited read (head, record, head), whether it is determined, and the
+# session's save: 25 on SQLite with its savepoints. The first read of a
 # packet in a process loads the screening itself once more, to build it.
-PACKET_QUERIES = 24
+PACKET_QUERIES = 25
 
 
 def test_the_packet_page_costs_the_same_few_queries_for_every_item(

@@ -544,6 +544,11 @@ MATRIX: dict[str, list[Probe]] = {
               403, body=lambda w: {"reason": ""}),
     ],
     "review:roster": [Probe("GET", lambda w: "/panel/coordinate/", {"supervisor": 200}, 403)],
+    "survivors:assign": [
+        Probe("GET", lambda w: "/survivors/assign/", {"supervisor": 200}, 403),
+        Probe("POST", lambda w: "/survivors/assign/", {"supervisor": 200}, 403,
+              body=lambda w: {"survivor": ""}),  # incomplete: the form comes back with errors
+    ],
     "review:member_new": [
         Probe("GET", lambda w: "/panel/coordinate/members/new/", {"supervisor": 200}, 403),
         Probe("POST", lambda w: "/panel/coordinate/members/new/", {"supervisor": 200}, 403,
@@ -614,6 +619,18 @@ MATRIX: dict[str, list[Probe]] = {
             body=lambda w: {"charges": [{"section": "230.00"}]},
             json_body=True,
         )
+    ],
+    # a survivor's record given to a trained staff member (here its own advocate: no change)
+    "api:assign_survivor": [
+        Probe("POST", lambda w: f"/api/survivors/{w.svc.survivor.pk}/assignment",
+              {"supervisor": 200}, 403, anonymous=401,
+              body=lambda w: {"to": w.svc.advocate.email}, json_body=True),
+    ],
+    "api:give_seat": [
+        Probe("POST", lambda w: "/api/panel/members", {"supervisor": 201}, 403, anonymous=401,
+              body=lambda w: {"email": make_user("panel_member").email, "seat": "expert",
+                              "term_start": "2026-01-01", "term_end": "2036-12-31"},
+              json_body=True),
     ],
 }
 MATRIX.update(SERVICES_MATRIX)

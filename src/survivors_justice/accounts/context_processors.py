@@ -33,6 +33,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("survivors:caseload", "Caseload", Action.CASELOAD),
     NavItem("survivors:bookings", "Bookings", Action.CASELOAD),
     NavItem("survivors:certifications", "Certifications", Action.CERTIFICATIONS),
+    NavItem("survivors:assign", "Assign survivors", Action.ASSIGN_SURVIVOR),
     NavItem("survivors:partner_referrals", "Referrals", Action.PARTNER_REFERRALS),
     NavItem("survivors:partner_bookings", "Bookings", Action.PARTNER_BOOKINGS),
     NavItem("partners:mine", "Our entry", Action.EDIT_DIRECTORY_ENTRY),

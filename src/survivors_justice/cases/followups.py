@@ -20,7 +20,7 @@ from survivors_justice.cases.decisions import IntakeError, actor_label, principa
 from survivors_justice.cases.models import Case, FollowUpKind, FollowUpState, FollowUpTask
 from survivors_justice.cases.recommendations import Recommendation
 from survivors_justice.cases.stored_recommendation import store
-from survivors_justice.permissions import Action, NotAllowed, Principal, can
+from survivors_justice.permissions import Action, NotAllowed, Principal, can, survivor_work_gap
 
 S = FollowUpState
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -122,10 +122,19 @@ def _locked(actor: Principal, task_id: int, action: Action) -> FollowUpTask:
     return task
 
 
+def _survivor_work(task: FollowUpTask, user: User) -> None:
+    """A referral to an advocate is work with a survivor: only for current training."""
+    if task.kind == FollowUpKind.REFER_TO_ADVOCATE:
+        gap = survivor_work_gap(user)
+        if gap is not None:
+            raise FollowUpError(f"{user.email} cannot take task {task.pk}: {gap}")
+
+
 def take(*, actor: Principal, task_id: int, source: str = "") -> FollowUpTask:
     """The actor takes the task: it becomes theirs and in progress."""
     with transaction.atomic():
         task = _locked(actor, task_id, Action.WORK_FOLLOWUP)
+        _survivor_work(task, principal_user(actor))
         if task.state == S.IN_PROGRESS and task.owner_id == principal_user(actor).pk:
             raise FollowUpError(f"task {task.pk} is already yours")
         previous = _move(task, S.IN_PROGRESS)
@@ -144,6 +153,7 @@ def assign(*, actor: Principal, task_id: int, to: User, source: str = "") -> Fol
             raise FollowUpError(
                 f"{to.email} cannot take this task: it is for an active {task.owner_role} account"
             )
+        _survivor_work(task, to)
         previous = task.state
         if task.state != S.IN_PROGRESS:
             _move(task, S.IN_PROGRESS)

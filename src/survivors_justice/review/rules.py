@@ -22,6 +22,7 @@ from survivors_justice.review.models import (
     SeatKind,
     SessionState,
 )
+from survivors_justice.training.rules import training_gap
 
 
 def sitting_gap(member: PanelMember, *, on: date) -> str | None:
@@ -37,7 +38,8 @@ def sitting_gap(member: PanelMember, *, on: date) -> str | None:
         )
     if member.training_current_until is None or member.training_current_until < on:
         return "Your panel training is not current. Complete it before you sit on a session."
-    return None
+    # the training records decide too: a seat given while trained stops when a course lapses
+    return training_gap(member.user, "panel_seat", today=on)
 
 
 def may_read_packet(member: PanelMember, entry: DocketEntry, *, at: datetime) -> bool:

@@ -30,6 +30,7 @@ from survivors_justice.review.models import (
 from survivors_justice.review.packets import personal_values, propose_redaction
 from survivors_justice.review.redaction import redact
 from survivors_justice.review.rules import quorum_gap, sitting_gap, tally
+from survivors_justice.training.rules import training_gap
 
 
 class ReviewError(ValueError):
@@ -38,6 +39,10 @@ class ReviewError(ValueError):
 
 class NotAPanelMember(ReviewError):
     pass
+
+
+class TrainingLapsed(ReviewError):
+    """The account's training records do not cover a panel seat (the message names the course)."""
 
 
 class MemberMayNotSit(ReviewError):
@@ -105,6 +110,9 @@ def enrol_member(
         raise ReviewError(f"Seat {seat!r} is not one of {', '.join(SeatKind.values)}.")
     if term_end < term_start:
         raise ReviewError(f"The term ends ({term_end}) before it starts ({term_start}).")
+    gap = training_gap(user, "panel_seat")
+    if gap is not None:
+        raise TrainingLapsed(f"{user.email}: {gap}")
     with transaction.atomic():
         member, _ = PanelMember.objects.update_or_create(
             user=user,

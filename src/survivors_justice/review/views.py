@@ -251,6 +251,8 @@ def member_new(request: HttpRequest) -> HttpResponseBase:
                 training_current_until=form.cleaned_data["training_current_until"],
                 source=_source(request),
             )
+        except services.TrainingLapsed as exc:
+            form.add_error("user", str(exc))
         except services.ReviewError as exc:
             form.add_error(None, str(exc))
         else:

@@ -234,3 +234,8 @@ class CertificationUpdateForm(USWDSForm):
 class LinkCaseForm(USWDSForm):
     case_number = forms.CharField(max_length=30)
     relation = forms.ChoiceField(choices=CaseRelation.choices)
+
+
+class AssignForm(USWDSForm):
+    survivor = forms.IntegerField(label="Survivor record number", min_value=1)
+    to = forms.EmailField(label="Staff member's email address")

@@ -15,11 +15,14 @@ from django.utils import timezone
 from survivors_justice.audit.services import record_event
 from survivors_justice.partners.models import Need, Organisation, Service
 from survivors_justice.permissions import (
+    ROLE_ACTIONS,
     Action,
     NotAllowed,
     can,
     partner_organisation_id,
+    role_of,
     survivor_work_gap,
+    why_not,
 )
 from survivors_justice.survivors.consent import ALL_CATEGORIES, ConsentError, PartnerView, today
 from survivors_justice.survivors.flows import check_move
@@ -111,6 +114,33 @@ def open_from_task(*, actor: Any, task_id: int, source: str,
                                  case_id=task.case_id, relation=CaseRelation.DECLINED_SELLER)
         followups.close(actor=actor, task_id=task.pk, done=True,
                         note=f"Survivor record {survivor.pk} opened", source=source)
+    return survivor
+
+
+def assign_survivor(*, actor: Any, survivor_id: int, to: Any, source: str) -> Survivor:
+    """A supervisor gives a survivor's record to a staff member, who must be an active account
+    whose role works with survivors and whose training for that work is current."""
+    _need(actor, Action.ASSIGN_SURVIVOR)
+    if to is None or not getattr(to, "is_active", False):
+        raise ServicesError(f"{getattr(to, 'email', 'that account')} is not an active account; "
+                            "choose an active member of staff")
+    role = role_of(to)
+    if role is None or Action.SURVIVOR_WORK not in ROLE_ACTIONS[role]:
+        raise ServicesError(f"{to.email} has the role {role or 'none'}, which does not work with "
+                            "survivors; choose an advocate, a prosecutor or a supervisor")
+    reason = why_not(to, Action.SURVIVOR_WORK)
+    if reason is not None:
+        raise TrainingLapsed(f"{to.email} cannot be assigned survivor {survivor_id}: {reason}")
+    with transaction.atomic():
+        survivor = Survivor.objects.select_for_update().filter(pk=survivor_id).first()
+        if survivor is None:
+            raise ServicesError(f"there is no survivor record {survivor_id}; check the number")
+        previous = survivor.advocate_id
+        survivor.advocate = to
+        survivor.save(update_fields=["advocate"])
+        record_event(actor=_actor(actor), action="survivor.assign", object_type="survivor",
+                     object_id=str(survivor.pk), source=source,
+                     details={"to": to.email, "previous_user_id": previous})
     return survivor
 
 

@@ -7,6 +7,7 @@ app_name = "survivors"
 urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("new/", views.new_survivor, name="new"),
+    path("assign/", views.assign, name="assign"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/link-case/", views.link_case, name="link_case"),

@@ -182,6 +182,34 @@ def _referral_tasks(request: HttpRequest) -> list[Any]:
 
 
 @require_http_methods(["GET", "POST"])
+@require(Action.ASSIGN_SURVIVOR)
+def assign(request: HttpRequest) -> HttpResponse:
+    """A supervisor gives a survivor's record (by number: no personal detail shows here) to a
+    staff member; lapsed training is refused with its reason at the staff member's field."""
+    from survivors_justice.accounts.models import User
+
+    form = forms.AssignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["to"].lower()
+        to = User.objects.filter(email=email).first()
+        if to is None:
+            form.add_error("to", f"No account has the email {email}; check it and try again.")
+        else:
+            try:
+                survivor = services.assign_survivor(
+                    actor=request.user, survivor_id=form.cleaned_data["survivor"], to=to,
+                    source=source_of(request))
+            except services.TrainingLapsed as exc:
+                form.add_error("to", str(exc))
+            except services.ServicesError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Survivor record {survivor.pk} is now {to.email}'s.")
+                return redirect("survivors:assign")
+    return render(request, "survivors/assign_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
 @require(Action.OPEN_SURVIVOR)
 def new_survivor(request: HttpRequest) -> HttpResponse:
     """A new record; from intake's referral task (``?task=``) it starts from what intake knows."""
