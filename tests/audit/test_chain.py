@@ -180,3 +180,38 @@ def test_concurrent_writers_keep_one_chain() -> None:
     result = verify()
     assert result.ok, result.first_break
     assert result.head_seq == 80
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_first_writer_holds_up_writers_of_its_own_store_only() -> None:
+    """The first writer queues the others on an advisory lock while it seeds the chain head.
+    Advisory keys are shared by every database of a server: the lock must hold up another
+    writer of the same store and never one of another store (another database, such as a
+    second test worker's) on the same server."""
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL's; SQLite writers queue on BEGIN IMMEDIATE")
+    import psycopg
+    from psycopg import errors
+
+    from survivors_justice.audit.services import HEAD_SEED_LOCK
+    from survivors_justice.locks import advisory_xact_lock
+
+    assert not AuditHead.objects.exists()
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+
+    def try_lock(dbname: str) -> bool:
+        with psycopg.connect(**{**params, "dbname": dbname}) as other, other.cursor() as cur:
+            cur.execute("SET lock_timeout = '1s'")
+            try:
+                advisory_xact_lock(cur, HEAD_SEED_LOCK)
+            except errors.LockNotAvailable:
+                return False
+            return True
+
+    with transaction.atomic():
+        record_event(actor="first@example.test", action="case.read", object_id="1")
+        assert not try_lock(params["dbname"])  # a writer of this store waits for the seed
+        assert try_lock("postgres")  # another database on the server is not held up
+    assert try_lock(params["dbname"])  # committed: the lock is free

@@ -73,6 +73,7 @@ from survivors_justice.cases.models import Case, Person
 from survivors_justice.cases.stored_recommendation import store_for_arrests
 from survivors_justice.config import get_config
 from survivors_justice.law import Catalog, load_catalog
+from survivors_justice.locks import advisory_xact_lock
 
 ACTION = "arrests.import"
 CHUNK_SIZE = 5000
@@ -312,7 +313,7 @@ class _Writer:
         s = self.summary
         with transaction.atomic(), connection.cursor() as cur:
             if connection.vendor == "postgresql":
-                cur.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+                advisory_xact_lock(cur, IMPORT_LOCK)
             keys = [r.arrest_key for r, _ in chunk]
             cur.execute(*_member(self.select_existing, keys))
             existing = {k: (i, h) for k, i, h in cur.fetchall()}

@@ -50,6 +50,7 @@ from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision
 from survivors_justice.cases.recommendations import case_facts
 from survivors_justice.cases.stored_recommendation import store_for_arrests
 from survivors_justice.law import Catalog, load_catalog
+from survivors_justice.locks import advisory_xact_lock
 from survivors_justice.policy import Decision, Policy, evaluate, load_policy
 from survivors_justice.screening.models import PolicyDecision
 from survivors_justice.screening.services import screen_cases
@@ -398,7 +399,7 @@ def resolve_charges(
                 with transaction.atomic():
                     if connection.vendor == "postgresql":  # an import in progress goes first
                         with connection.cursor() as cur:
-                            cur.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+                            advisory_xact_lock(cur, IMPORT_LOCK)
                     if run.version_id is None:
                         run.version_id = catalog_version_id(cat, catalog_source)
                     if hi > lo:

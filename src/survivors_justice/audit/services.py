@@ -24,6 +24,7 @@ from survivors_justice.audit.chain import (
     walk,
 )
 from survivors_justice.audit.models import AuditHead, AuditRecord
+from survivors_justice.locks import advisory_xact_lock
 
 HEAD_ID = 1
 HEAD_SEED_LOCK = 0x5_1A_0D17  # advisory lock key held while the chain head is first created
@@ -43,7 +44,7 @@ def _locked_head() -> AuditHead:
         # First writers queue here until the one that seeds the head commits; each then finds it.
         # Without the queue a writer could seed from a tail another writer has since moved.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [HEAD_SEED_LOCK])
+            advisory_xact_lock(cursor, HEAD_SEED_LOCK)
         head = AuditHead.objects.select_for_update().filter(pk=HEAD_ID).first()
         if head is not None:
             return head
