@@ -293,3 +293,25 @@ def test_a_field_past_the_csv_limit_quarantines_its_row(tmp_path: Path, run_impo
     stored = set(Arrest.objects.values_list("arrest_key", flat=True))
     expected = {r[header.index("ARREST_KEY")] for i, r in enumerate(rows) if i not in (4, 9)}
     assert stored == expected
+
+
+def test_an_import_leaves_postgresql_planning_for_the_rows_it_stored(run_import: Run) -> None:
+    """Until autovacuum runs, PostgreSQL plans a table that was empty (or truncated) as one row;
+    after an import the planner must know the rows are there, or the status counts that follow
+    become nested loops over every arrest and charge."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    run_import(DEC_2017)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+            "('arrests_arrest', 'arrests_charge', 'cases_case')"
+        )
+        planned = dict(cur.fetchall())
+    with DEC_2017.open(newline="", encoding="utf-8") as f:
+        rows = sum(1 for _ in csv.DictReader(f))
+    assert planned["arrests_arrest"] == Arrest.objects.count() == rows
+    assert planned["arrests_charge"] == Charge.objects.count()
+    assert planned["cases_case"] == Case.objects.count() > 0
