@@ -506,14 +506,7 @@ def reopen_decision(
         if decision is None:
             raise NotDecided(case)
         previous = _move(case, CaseState.INTAKE)
-        decision.status = DecisionStatus.REOPENED
-        decision.priority = False
-        decision.reopened_by = principal_user(actor)
-        decision.reopened_at = timezone.now()
-        decision.reopen_reason = reason.strip()
-        decision.save(
-            update_fields=["status", "priority", "reopened_by", "reopened_at", "reopen_reason"]
-        )
+        _mark_reopened(decision, actor=actor, reason=reason)
         store([case.pk])
         _record(
             actor=actor,
@@ -590,6 +583,18 @@ def bulk_accept(
     return made
 
 
+def _mark_reopened(decision: ChargingDecision, *, actor: Principal, reason: str) -> None:
+    """The decision in force no longer holds: reopened by ``actor`` for ``reason``."""
+    decision.status = DecisionStatus.REOPENED
+    decision.priority = False
+    decision.reopened_by = principal_user(actor)
+    decision.reopened_at = timezone.now()
+    decision.reopen_reason = reason.strip()
+    decision.save(
+        update_fields=["status", "priority", "reopened_by", "reopened_at", "reopen_reason"]
+    )
+
+
 def return_from_panel(*, actor: Principal, case_id: int, note: str, source: str = "") -> bool:
     """The review panel's determination settled the case (its recommendation no longer sends
     a charge to the panel): a case with the panel goes back to intake, where a prosecutor
@@ -604,14 +609,7 @@ def return_from_panel(*, actor: Principal, case_id: int, note: str, source: str 
         decision = in_force_decision(case)
         previous = _move(case, CaseState.INTAKE)
         if decision is not None:
-            decision.status = DecisionStatus.REOPENED
-            decision.priority = False
-            decision.reopened_by = principal_user(actor)
-            decision.reopened_at = timezone.now()
-            decision.reopen_reason = note.strip()
-            decision.save(
-                update_fields=["status", "priority", "reopened_by", "reopened_at", "reopen_reason"]
-            )
+            _mark_reopened(decision, actor=actor, reason=note)
         _record(
             actor=actor,
             action="case.panel.returned",
