@@ -149,29 +149,6 @@ def _charges_by_arrest(arrest_ids: list[int]) -> dict[int, list[tuple[int, str, 
     return charges
 
 
-def _key(
-    held: list[tuple[int, str, str]],
-    law_code: str,
-    pd_cd: str,
-    arrest_date: date,
-    age_group: str,
-    today: date,
-    known: dict[str, Any] | None = None,
-    amended: list[Any] | None = None,
-) -> tuple[Any, ...]:
-    """`recommendations.fact_key` from plain column values and `_charges_by_arrest`'s charges."""
-    return recommendations.fact_key(
-        arrest_law_code=law_code,
-        charges=[(position, code) for position, code, _ in held],
-        pd_cd=pd_cd,
-        arrest_date=arrest_date,
-        age_group=age_group,
-        on=today,
-        known=known,
-        amended=amended,
-    )
-
-
 def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterator[int]:
     """The ids of ``qs``, in order, whose recommendation gives some charge ``outcome``."""
     rows = qs.values_list(
@@ -189,7 +166,7 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
     while chunk := list(itertools.islice(rows, SCAN_CHUNK)):
         charges = _charges_by_arrest([r[1] for r in chunk])
         for pk, arrest_id, law_code, pd_cd, arrest_date, age_group, known, amended in chunk:
-            key = _key(
+            key = stored_recommendation.row_fact_key(
                 charges.get(arrest_id, []), law_code, pd_cd, arrest_date, age_group, today,
                 known, amended,
             )
@@ -387,7 +364,9 @@ def _export_rows(ids: list[int], columns: tuple[str, ...]) -> Iterator[list[str]
              age_group, law_code, pd_cd, known, amended, *names) = rows[pk]  # fmt: skip
             held = charges.get(arrest_id, [])
             rec = recommendations.recommendation_for(
-                _key(held, law_code, pd_cd, arrest_date, age_group, today, known, amended)
+                stored_recommendation.row_fact_key(
+                    held, law_code, pd_cd, arrest_date, age_group, today, known, amended
+                )
             )
             values: dict[str, object] = {
                 "case_number": number,

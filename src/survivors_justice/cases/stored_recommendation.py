@@ -45,6 +45,29 @@ BATCH = 2000
 _DIGESTS: dict[int, tuple[Policy, str]] = {}
 
 
+def row_fact_key(
+    held: list[tuple[int, str, str]],
+    law_code: str,
+    pd_cd: str,
+    arrest_date: date,
+    age_group: str,
+    today: date,
+    known: dict[str, Any] | None = None,
+    amended: list[Any] | None = None,
+) -> tuple[Any, ...]:
+    """`recommendations.fact_key` from plain column values and `_charges_by_arrest`'s charges."""
+    return fact_key(
+        arrest_law_code=law_code,
+        charges=[(position, code) for position, code, _ in held],
+        pd_cd=pd_cd,
+        arrest_date=arrest_date,
+        age_group=age_group,
+        on=today,
+        known=known,
+        amended=amended,
+    )
+
+
 def _policy_digest(policy: Policy) -> str:
     held = _DIGESTS.get(id(policy))
     if held is not None and held[0] is policy:
@@ -218,16 +241,7 @@ def _store_batch(ids: list[int]) -> int:
     for pk, arrest_id, law_code, pd_cd, arrest_date, age_group, category, known, amended in rows:
         held = charges.get(arrest_id, [])
         rec = recommendation_for(
-            fact_key(
-                arrest_law_code=law_code,
-                charges=[(position, code) for position, code, _ in held],
-                pd_cd=pd_cd,
-                arrest_date=arrest_date,
-                age_group=age_group,
-                on=today,
-                known=known,
-                amended=amended,
-            )
+            row_fact_key(held, law_code, pd_cd, arrest_date, age_group, today, known, amended)
         )
         deadline = deadline_of([c for _, _, c in held], category, arrest_date)
         updates.append((rec.case_priority, key, on_db, _db_date(deadline), pk in queue, pk))
