@@ -19,11 +19,12 @@ What the script does, in one run:
 5. The docket: ``schedule_session`` (40 cases, ordered by CPL 30.30 days left, each narrative
    redacted automatically), every redaction confirmed, the session opened; then every packet
    built once more with ``build_packet``. Both are timed.
-6. The server: ``sj serve`` (gunicorn, ``--workers 2 --threads 4``). Load from plain threads, one
-   kept-alive connection per member and one request a second each, members spread over the
-   second: first a baseline (the signed-in home page), then the 20 members reading packets (each
-   member goes through the docket from a different item; every read is audited, as in real use).
-   Prints p50/p95/p99, failures and the ratio of the packet page's p95 to the baseline's.
+6. The server: ``sj serve`` (gunicorn, as in production: 2 x CPU cores + 1 workers, 2 threads
+   each). Load from plain threads, one kept-alive connection per member and one request a
+   second each, members spread over the second: first a baseline (the signed-in home page),
+   then the 20 members reading packets (each member goes through the docket from a different
+   item; every read is audited, as in real use). Prints p50/p95/p99, failures and the ratio of
+   the packet page's p95 to the baseline's.
 
 Usage:
 
@@ -165,14 +166,14 @@ def prepare(workdir: Path) -> tuple[list[str], list[int]]:
     for i in range(MEMBERS):
         user = User.objects.create_user(f"bench-member-{i}@example.test", None,
                                         role="panel_member")  # fmt: skip
-        members.append(services.enrol_member(
-            actor=coordinator, user=user, seat=seats[i % 3], term_start=today - timedelta(days=30),
-            term_end=today + timedelta(days=300), training_current_until=today + timedelta(days=90),
-        ))  # fmt: skip
         for course in WORK["panel_seat"]:
             record_training(actor=coordinator, user=user, course=course,
                             completed_on=today - timedelta(days=30),
                             expires_on=today + timedelta(days=335))  # fmt: skip
+        members.append(services.enrol_member(
+            actor=coordinator, user=user, seat=seats[i % 3], term_start=today - timedelta(days=30),
+            term_end=today + timedelta(days=300), training_current_until=today + timedelta(days=90),
+        ))  # fmt: skip
         services.sign_confidentiality(actor=user)
         members[-1].refresh_from_db()
 
@@ -291,9 +292,15 @@ def wait_for(url: str, timeout: float = 60.0) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=30, help="seconds per run")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="default: as `sj serve` (2 x CPU cores + 1)")
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    if args.workers is None:  # the production default of `sj serve`
+        sys.path.insert(0, str(REPO / "src"))
+        from survivors_justice.cli import default_web_workers
+
+        args.workers = default_web_workers()
     if not os.environ.get("SJ_DATABASE_URL"):
         script = REPO / "scripts" / "with-postgres.sh"
         os.execv(str(script), [str(script), sys.executable, __file__, *sys.argv[1:]])  # noqa: S606

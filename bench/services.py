@@ -16,7 +16,7 @@ What the script does, in one run:
    ten revoked) and a referral to it, so each organisation has 10,000 referrals of which about
    9,000 it may see.
 4. 20 advocate and 20 partner-staff accounts (4 per organisation) with OTP-verified sessions.
-5. The server: ``sj serve`` (gunicorn, ``--workers 2 --threads 4``).
+5. The server: ``sj serve`` (gunicorn, as in production: 2 x CPU cores + 1 workers, 2 threads each).
 6. Load from plain threads, one kept-alive connection per user and one request a second each,
    users spread over the second: first a baseline (the signed-in home page), then 20 advocates on
    their caseload, then 20 partner staff on their referral list (every list shown is also written
@@ -236,9 +236,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--survivors", type=int, default=50_000)
     parser.add_argument("--duration", type=int, default=30, help="seconds per run")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="default: as `sj serve` (2 x CPU cores + 1)")
+    parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
+    if args.workers is None:  # the production default of `sj serve`
+        sys.path.insert(0, str(REPO / "src"))
+        from survivors_justice.cli import default_web_workers
+
+        args.workers = default_web_workers()
     if not os.environ.get("SJ_DATABASE_URL"):
         script = REPO / "scripts" / "with-postgres.sh"
         os.execv(str(script), [str(script), sys.executable, __file__, *sys.argv[1:]])  # noqa: S606

@@ -16,7 +16,7 @@ What the script does, all in one run:
    a quarter of the table, and every defendant gets an (encrypted) name to decrypt on each page.
 4. 20 intake-prosecutor accounts with a confirmed TOTP device, each with an OTP-verified session
    (the cookies a real sign-in gives).
-5. The server: ``sj serve`` (gunicorn, ``--workers 2 --threads 4`` by default, as in production).
+5. The server: ``sj serve`` (gunicorn, as in production: 2 x CPU cores + 1 workers, 2 threads each).
 6. Load: locust, headless, started by this script, time-bounded. Each simulated user makes one
    request a second on its own fixed schedule, started at a random point of the second (not
    ``constant_throughput(1)``, which put all users in lock-step), half to a random page of the
@@ -41,7 +41,7 @@ What the script does, all in one run:
 Usage:
 
     .venv/bin/python bench/web.py [--cases 200000] [--duration 60] [--step-duration 30]
-                                  [--workers 2] [--threads 4] [--max-users 400]
+                                  [--workers N] [--threads 2] [--max-users 400]
 """
 
 from __future__ import annotations
@@ -487,10 +487,16 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--duration", type=int, default=60, help="acceptance run, seconds")
     parser.add_argument("--step-duration", type=int, default=30, help="each step-up run, seconds")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="default: as `sj serve` (2 x CPU cores + 1)")
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--max-users", type=int, default=400)
     args = parser.parse_args()
+    if args.workers is None:  # the production default of `sj serve`
+        sys.path.insert(0, str(REPO / "src"))
+        from survivors_justice.cli import default_web_workers
+
+        args.workers = default_web_workers()
 
     if not os.environ.get("SJ_DATABASE_URL"):
         script = REPO / "scripts" / "with-postgres.sh"

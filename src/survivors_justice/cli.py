@@ -54,14 +54,25 @@ def db_upgrade() -> None:
         console.print(f"Made private to this account: {path}")
 
 
+def default_web_workers() -> int:
+    """Gunicorn's rule for a server's processes: two per CPU core this process may use, plus one.
+
+    Pages are Python work that holds the interpreter lock, so processes, not threads, let requests
+    run side by side; a kept-alive connection stays with the process that accepted it."""
+    return 2 * len(os.sched_getaffinity(0)) + 1
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    workers: Annotated[int, typer.Option(help="Web worker processes.")] = 2,
-    threads: Annotated[int, typer.Option(help="Threads per worker.")] = 4,
+    workers: Annotated[int | None, typer.Option(
+        help="Web worker processes [default: 2 x the CPU cores this process may use, + 1].",
+        min=1)] = None,
+    threads: Annotated[int, typer.Option(help="Threads per worker.", min=1)] = 2,
 ) -> None:
     """Serve the web application (gunicorn, the production server configuration)."""
+    workers = workers or default_web_workers()
     setup()
     from django.core.management import call_command
 

@@ -394,7 +394,7 @@ def record_disclosures(*, viewer: Any, views: Iterable[PartnerView], where: str,
     now = timezone.now()
     rows = [
         Disclosure(survivor_id=v.survivor_id, organisation_id=v.organisation_id,
-                   consent_id=consent.pk, category=category, to_user=viewer, at=now,
+                   consent_id=consent.pk, category=category, to_user_id=viewer.pk, at=now,
                    where=where[:100])
         for v in views
         for category, consent in v.relied_on.items()
