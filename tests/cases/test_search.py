@@ -485,6 +485,16 @@ def test_the_queue_is_sorted_by_the_readiness_deadline_and_shows_it(
             assert stored == expected, row["LAW_CODE"]
     known = [d for d in shown if d is not None]
     assert known == sorted(known) and shown[: len(known)] == known  # unknown classes last
+    # a date range keeps the deadline order (on PostgreSQL its arrests are found first)
+    arrested = {n: _us_date(december[cases[n].arrest.arrest_key]["ARREST_DATE"]) for n in numbers}
+    start, end = date(2017, 12, 5), date(2017, 12, 12)
+    for query, keep in (
+        (f"?arrested_from={start}&arrested_to={end}", lambda d: start <= d <= end),
+        (f"?arrested_from={end}", lambda d: d >= end),
+        (f"?arrested_to={start}", lambda d: d <= start),
+    ):
+        wanted = [n for n in numbers if keep(arrested[n])]
+        assert 0 < len(wanted) < len(numbers) and _queue_numbers(client, query) == wanted, query
     first = client.get("/cases/intake/").content.decode()
     earliest = min(known)
     days = (timezone.localdate() - earliest).days

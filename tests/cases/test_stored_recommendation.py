@@ -231,6 +231,14 @@ def test_each_outcome_filter_lists_exactly_the_cases_evaluating_gives_it(seed: i
             key=lambda c: (c.arrest.arrest_date, c.pk), reverse=True,
         )
         assert ids == [c.pk for c in by_date], outcome
+        # a page's worth (stored matches and the stale ones evaluated now, merged) is the start
+        # of the whole list, in every order
+        by_pk = [c.pk for c in cases if c.number in wanted]
+        for sort, whole in (("opened", by_pk), ("-arrested", [c.pk for c in by_date])):
+            for limit in (1, 2, 5, 9):
+                page = search.matching_ids(intake, CaseFilter(outcome=outcome, sort=sort),
+                                           limit=limit)
+                assert page == whole[:limit], (outcome, sort, limit)
 
 
 def test_too_many_stale_cases_fall_back_to_evaluating_the_queue(

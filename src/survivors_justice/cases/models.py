@@ -73,6 +73,12 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["state", "opened_at"]),
             models.Index(fields=["state", "recommended_priority"], name="cases_case_state_rec_idx"),
+            # the queue's default order (CPL 30.30 deadline, then id), and which stored
+            # recommendations are stale, per state
+            models.Index(fields=["state", "readiness_deadline", "id"],
+                         name="cases_case_state_deadline"),
+            models.Index(fields=["state", "recommended_policy", "recommended_on"],
+                         name="cases_case_state_policy"),
             models.Index(
                 fields=["readiness_deadline", "id"],
                 condition=models.Q(trafficking_queue=True),

@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.expressions import OrderBy
+from django.db.models.expressions import OrderBy, RawSQL
 from django.utils import timezone
 
-from survivors_justice.arrests.models import Charge
+from survivors_justice.arrests.models import Arrest, Charge
 from survivors_justice.cases import paging, recommendations, stored_recommendation
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import Case, Person, RecommendedOutcome
@@ -106,11 +107,28 @@ def filtered_cases(principal: Any, f: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(arrest__borough=f.borough)
     if f.precinct is not None:
         qs = qs.filter(arrest__precinct=f.precinct)
-    if f.arrested_from:
-        qs = qs.filter(arrest__arrest_date__gte=f.arrested_from)
-    if f.arrested_to:
-        qs = qs.filter(arrest__arrest_date__lte=f.arrested_to)
+    if f.arrested_from or f.arrested_to:
+        qs = qs.filter(arrest_id__in=_arrested_between(f.arrested_from, f.arrested_to))
     return qs.order_by(*SORTS.get(f.sort, SORTS[DEFAULT_SORT])[1])
+
+
+def _arrested_between(start: date | None, end: date | None) -> QuerySet[Arrest, Any] | RawSQL:
+    """The ids of arrests made from ``start`` to ``end`` (inclusive), for ``arrest_id__in``.
+
+    The readiness deadline follows the arrest date, so PostgreSQL, assuming the two independent,
+    would walk the queue in deadline order past every earlier arrest looking for a page of them
+    (240 ms over 50,000 cases in intake for one year of 2016). ``OFFSET 0`` keeps the subquery
+    apart: the arrests of the range are found by their date index first (65 ms)."""
+    arrests = Arrest.objects.all()
+    if start:
+        arrests = arrests.filter(arrest_date__gte=start)
+    if end:
+        arrests = arrests.filter(arrest_date__lte=end)
+    ids = arrests.order_by().values("pk")
+    if connection.vendor != "postgresql":
+        return ids
+    sql, params = ids.query.sql_with_params()
+    return RawSQL(f"{sql} OFFSET 0", params)  # noqa: S611 (the ORM's own SQL and parameters)
 
 
 NUMBER_IDS_MAX = 2000  # a prefix matching more is given to SQL as subqueries
@@ -149,9 +167,12 @@ def _charges_by_arrest(arrest_ids: list[int]) -> dict[int, list[tuple[int, str, 
     return charges
 
 
-def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterator[int]:
-    """The ids of ``qs``, in order, whose recommendation gives some charge ``outcome``."""
-    rows = qs.values_list(
+def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None, *,
+                  few: bool = False) -> Iterator[int]:
+    """The ids of ``qs``, in order, whose recommendation gives some charge ``outcome``.
+
+    ``few``: ``qs`` holds a bounded number of cases, read at once (no server-side cursor)."""
+    values = qs.values_list(
         "pk",
         "arrest_id",
         "arrest__law_code",
@@ -160,7 +181,8 @@ def _with_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> Iterat
         "arrest__age_group",
         "known_facts",
         "amended_charges",
-    ).iterator(chunk_size=SCAN_CHUNK)
+    )
+    rows = iter(list(values)) if few else values.iterator(chunk_size=SCAN_CHUNK)
     today = timezone.localdate()
     found = 0
     while chunk := list(itertools.islice(rows, SCAN_CHUNK)):
@@ -248,8 +270,15 @@ def _stored_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> list
         return None
     matched = qs.filter(fresh, pk__in=with_outcome)
     if stale:
-        live = list(_with_outcome(qs.filter(pk__in=stale), outcome, None))
-        matched = qs.filter((fresh & Q(pk__in=with_outcome)) | Q(pk__in=live))
+        live = list(_with_outcome(qs.filter(pk__in=stale).order_by(), outcome, None, few=True))
+        if limit is None:
+            matched = qs.filter((fresh & Q(pk__in=with_outcome)) | Q(pk__in=live))
+        else:
+            # The first ``limit`` of both are among the first ``limit`` stored matches and the
+            # stale ones that match: sorting those few is quicker than one query with an OR,
+            # which reads every stored outcome of the kind.
+            first = list(matched.values_list("pk", flat=True)[:limit])
+            matched = qs.filter(pk__in=first + live)
     ids = matched.values_list("pk", flat=True)
     return list(ids[:limit] if limit is not None else ids)
 
