@@ -463,7 +463,9 @@ def why_not(principal: Principal | Any, action: Action) -> str | None:
     trained kinds of work this names the training that lapsed."""
     role = role_of(principal)
     if role is None or action not in ROLE_ACTIONS[role]:
-        return f"the role {getattr(principal, 'role', None) or 'none'!r} does not do this work"
+        if role is None:
+            return "an account without a working role does not do this work"
+        return f"the {Role(role).label} role does not do this work"
     work = TRAINED_WORK.get(action)
     if work is not None:
         from survivors_justice.training.rules import training_gap
