@@ -281,3 +281,19 @@ def test_the_api_refuses_a_lapsed_survivor_assignment_then_makes_it() -> None:
     assert made.status_code == 200
     assert made.json() == {"survivor": survivor.pk, "assigned_to": prosecutor.email}
     assert Survivor.objects.get(pk=survivor.pk).advocate_id == prosecutor.pk
+
+
+def test_an_assignment_through_a_token_is_logged_as_the_token_of_its_owner() -> None:
+    from survivors_justice.accounts import tokens
+
+    survivor = make_survivor()
+    advocate = make_user("advocate")
+    owner = make_user("supervisor")
+    _, secret = tokens.create_api_token(actor="test", name="caseload-sync", role="supervisor",
+                                        owner_email=owner.email)  # fmt: skip
+    made = Client().post(f"/api/survivors/{survivor.pk}/assignment",
+                         data=json.dumps({"to": advocate.email}), content_type="application/json",
+                         HTTP_AUTHORIZATION=f"Bearer {secret}")  # fmt: skip
+    assert made.status_code == 200
+    record = AuditRecord.objects.filter(action="survivor.assign").latest("seq")
+    assert record.actor == f"token:caseload-sync ({owner.email})"

@@ -58,6 +58,13 @@ def _locked_head() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=HEAD_ID)
 
 
+def actor_label(actor: Any) -> str:
+    """How the log names who acted: an API token as ``token:NAME (owner's email)``, an account by
+    its email, anything else (a ``cli:`` label) as given."""
+    label = getattr(actor, "audit_label", None)
+    return str(label) if label else str(getattr(actor, "email", actor))
+
+
 def record_event(
     *,
     actor: str,

@@ -174,8 +174,9 @@ _principal_user = principal_user
 
 
 def actor_label(actor: Principal) -> str:
-    label = getattr(actor, "audit_label", None)
-    return str(label) if label else str(getattr(actor, "email", actor))
+    from survivors_justice.audit.services import actor_label as label
+
+    return label(actor)
 
 
 def _record(

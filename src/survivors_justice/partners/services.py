@@ -12,7 +12,9 @@ from survivors_justice.permissions import Action, NotAllowed, can
 
 
 def _actor(user: Any) -> str:
-    return str(getattr(user, "email", user))
+    from survivors_justice.audit.services import actor_label
+
+    return actor_label(user)
 
 
 def update_entry(*, actor: Any, organisation_id: int, description: str, email: str,

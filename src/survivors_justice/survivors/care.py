@@ -46,7 +46,9 @@ DISMISS_ACT_WITHIN_DAYS = 14  # after completion, a prosecutor acts on the recom
 
 
 def _actor(user: Any) -> str:
-    return str(getattr(user, "email", user))
+    from survivors_justice.audit.services import actor_label
+
+    return actor_label(user)
 
 
 def _survivor_for(actor: Any, survivor_id: int) -> Survivor:

@@ -56,7 +56,9 @@ class TrainingLapsed(ServicesError):
 
 
 def _actor(user: Any) -> str:
-    return str(getattr(user, "email", user))
+    from survivors_justice.audit.services import actor_label
+
+    return actor_label(user)
 
 
 def _need(actor: Any, action: Action, obj: object = None) -> None:
