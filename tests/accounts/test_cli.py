@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from typer.testing import CliRunner
 
@@ -145,3 +146,15 @@ def test_reset_password_and_deactivate_are_audited() -> None:
     assert actions == ["accounts.create", "accounts.reset_password", "accounts.deactivate"]
     missing = runner.invoke(app, ["users", "deactivate", "nobody@office.example"])
     assert missing.exit_code == 2 and "no account has the email" in missing.output
+
+
+def test_demo_seats_the_panel_member_who_then_signs_the_acknowledgment_themselves() -> None:
+    from survivors_justice.review.models import PanelMember, SeatKind
+
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    assert runner.invoke(app, ["demo"]).exit_code == 0  # one seat, however often it runs
+    (seat,) = PanelMember.objects.filter(user__email="panel-member@demo.sj.test")
+    today = timezone.localdate()
+    assert seat.seat == SeatKind.LIVED_EXPERIENCE and seat.active
+    assert seat.term_start < today < seat.term_end
+    assert seat.confidentiality_signed_at is None  # the member's own act, never the demo's

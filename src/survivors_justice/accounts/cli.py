@@ -233,7 +233,9 @@ def demo() -> None:
     from survivors_justice.training.demo import ensure_demo_training
 
     ensure_demo_training(domain=DEMO_DOMAIN)
+    from survivors_justice.review.demo import ensure_demo_seat
 
+    ensure_demo_seat(domain=DEMO_DOMAIN)
     ensure_demo_services(domain=DEMO_DOMAIN)
     table = Table("role", "email", "code now", title="Demo accounts (development only)")
     for account in accounts:
