@@ -149,6 +149,25 @@ class Schedule(models.Model):
     closes_at = models.CharField(max_length=8, blank=True, default="")
     description = models.TextField(blank=True, default="")
 
+    @property
+    def days(self) -> str:
+        """``byday`` in words: "Monday to Friday", "Tuesday and Thursday"; an unknown code as
+        given; no days listed: "Days not said"."""
+        codes = [c.strip().upper() for c in self.byday.split(",") if c.strip()]
+        if not codes:
+            return "Days not said"
+        if any(c not in WEEKDAYS for c in codes):
+            return self.byday
+        order = sorted({WEEKDAYS.index(c) for c in codes})
+        names = [WEEKDAY_NAMES[i] for i in order]
+        if len(order) >= 3 and order == list(range(order[0], order[-1] + 1)):
+            return f"{names[0]} to {names[-1]}"
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")  # RFC 5545 BYDAY, as HSDS uses them
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
 
 class ForeignRow(models.Model):
     """A row of an HSDS table the directory does not use (phones, contacts, funding...), kept
