@@ -104,6 +104,30 @@ def build(request: HttpRequest
     return engine.report(inp, opts), params, inp, opts
 
 
+BY_LABELS = {
+    By.RACE: "Race", By.SEX: "Sex", By.AGE_GROUP: "Age group",
+    By.INCOME_QUINTILE: "Neighbourhood income quintile", By.ROLE: "Charge role",
+    By.OUTCOME: "Recommended outcome", By.OUTCOME_PROPOSAL: "Outcome under the proposal",
+    By.PERIOD: "Month and year", By.SEXUAL_ORIENTATION: "Sexual orientation (self-reported)",
+    By.GENDER_IDENTITY: "Gender identity (self-reported)",
+}
+GEO_LABELS = {GeoLevel.CITY: "The whole city", GeoLevel.BOROUGH: "Each borough",
+              GeoLevel.PRECINCT: "Each precinct", GeoLevel.NTA: "Each neighbourhood (NTA)"}
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    """The report form's choices, (value, words) each."""
+    return {"by": [(b.value, BY_LABELS[b]) for b in By],
+            "geo": [(g.value, GEO_LABELS[g]) for g in GeoLevel]}
+
+
+def _proposal_choices() -> list[tuple[str, str]]:
+    """Proposal documents by file name, in words: "proposal-adult-buyers-declined" reads
+    "Adult buyers declined"."""
+    return [(name, name.removeprefix("proposal-").replace("-", " ").capitalize())
+            for name in sorted(engine.proposals())]
+
+
 def _files() -> list[str]:
     return sorted(p.stem for p in engine.uploads().glob("*.csv"))
 
@@ -112,8 +136,7 @@ def _files() -> list[str]:
 @require(Action.ANALYST_WORKSPACE)
 def workspace(request: HttpRequest) -> HttpResponse:
     return render(request, "workspace/index.html", {
-        "by": [b.value for b in By], "geo": [g.value for g in GeoLevel], "files": _files(),
-        "proposals": sorted(engine.proposals())})
+        **_choices(), "files": _files(), "proposals": _proposal_choices()})
 
 
 @require_POST
@@ -168,7 +191,7 @@ def _report_page(request: HttpRequest, inp: engine.Input, params: dict[str, str]
     trend = next((s for s in report.sections if s.key == "trend"), None)
     return render(request, "workspace/report.html", {
         "data": data, "params": params, "query": query, "charts": svgs,
-        "by": [b.value for b in By], "geo": [g.value for g in GeoLevel],
+        **_choices(),
         "period_words": report.prepared.period_words,
         "trend": html_mod.trend_table(trend.table) if trend is not None else "",
         "suppressed": opts.public,
@@ -236,7 +259,7 @@ def whatif(request: HttpRequest) -> HttpResponse:
     """A proposal beside the policy in force on the same arrests: `sj policy simulate`'s
     tables and the disparity measures (race within each outcome) under both."""
     choices = sorted(engine.proposals())
-    context: dict[str, Any] = {"proposals": choices, "files": _files()}
+    context: dict[str, Any] = {"proposals": _proposal_choices(), "files": _files()}
     if "proposal" not in request.GET:
         context["source"] = request.GET.get("source", engine.HISTORY)
         return render(request, "workspace/whatif.html", context)
