@@ -62,7 +62,7 @@ def web_seconds(path: Path) -> tuple[float, float, float, float]:
     import django
     from django.conf import settings
     from django.test import Client
-    from django.test.utils import setup_test_environment
+    from django.test.utils import setup_test_environment, teardown_test_environment
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "survivors_justice.settings")
     django.setup()
@@ -99,6 +99,7 @@ def web_seconds(path: Path) -> tuple[float, float, float, float]:
         return t_answer, t_page, t_first, time.perf_counter() - start
     finally:
         runner.teardown_databases(old)
+        teardown_test_environment()  # the next input sets it up again
 
 
 def load(url: str, users: int, duration: float) -> list[float]:
