@@ -40,12 +40,14 @@ def _missing(request: HttpRequest, what: str) -> NoReturn:
 @public
 @require_GET
 def public_index(request: HttpRequest) -> HttpResponse:
-    releases = Release.objects.filter(state=ReleaseState.PUBLISHED)
-    latest = releases.first()
+    published = Release.objects.filter(state=ReleaseState.PUBLISHED)
+    latest = published.first()
+    # the list needs no release's charts (SVG text, the largest column)
+    releases = published.only("slug", "month_from", "month_to", "arrests", "prepared_at")
     return render(request, "transparency/index.html", {
         "releases": releases, "latest": latest,
         "tables": latest.tables.all() if latest else [],
-        "charts": _labels(latest.charts) if latest else {},
+        "charts": _labels(latest) if latest else {},
     })
 
 
@@ -55,14 +57,21 @@ def public_release(request: HttpRequest, slug: str) -> HttpResponse:
     release = _published(request, slug)
     return render(request, "transparency/release.html", {
         "release": release, "tables": release.tables.all(),
-        "charts": _labels(release.charts),
+        "charts": _labels(release),
     })
 
 
-def _labels(charts: dict[str, str]) -> dict[str, str]:
-    """Chart name -> its accessible description (the SVG's aria-label)."""
-    found = {k: re.search(r'aria-label="([^"]*)"', v) for k, v in charts.items()}
-    return {k: html.unescape(m.group(1)) if m else k for k, m in found.items()}
+_LABELS: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def _labels(release: Release) -> dict[str, str]:
+    """Chart name -> its accessible description (the SVG's aria-label). A published release is
+    frozen, so each process reads its charts' labels once (keyed by its tables' digest too)."""
+    key = (release.pk, str(release.digests.get("tables", "")))
+    if key not in _LABELS:
+        found = {k: re.search(r'aria-label="([^"]*)"', v) for k, v in release.charts.items()}
+        _LABELS[key] = {k: html.unescape(m.group(1)) if m else k for k, m in found.items()}
+    return _LABELS[key]
 
 
 @public
