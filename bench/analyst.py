@@ -8,7 +8,8 @@ the public transparency page under 50 concurrent visitors.
    the command line: `sj report disparities FILE --format json -o ...` as a process.
 2. Public page: ``--url`` (a running `sj serve` with a published release) is asked for by 50
    visitors (threads), each with its own kept-alive connection making one request a second on
-   its own schedule (as bench/web.py), for ``--duration`` seconds; p50/p95 are printed.
+   its own schedule (as bench/web.py), for ``--duration`` seconds after a 5-second warm-up at
+   the same load; p50/p95 are printed.
 
 Usage:
     PYTHONPATH=src SJ_ENV=test .venv/bin/python bench/analyst.py [--resample 5000000]
@@ -159,6 +160,7 @@ def main() -> None:
         print(f"{label:28} {cli:7.1f} {answer:8.1f} {page:7.1f} {first:11.1f} {whole:8.1f} "
               f"{whole / cli:8.1f}x")
     if args.url:
+        load(args.url, args.users, 5.0)  # warm-up: every server process reads its templates
         times = load(args.url, args.users, args.duration)
         q = statistics.quantiles(times, n=100)
         print(f"public page {args.url}: {len(times)} requests, {args.users} visitors, "
