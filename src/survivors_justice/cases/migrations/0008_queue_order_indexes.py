@@ -1,6 +1,6 @@
-"""Indexes for the intake queue"s default order (state, CPL 30.30 deadline, id) and for finding
+"""Indexes for the intake queue's default order (state, CPL 30.30 deadline, id) and for finding
 stale stored recommendations per state (bench/queue_search.py: plain queue over 50,000 cases in
-intake, 59 ms -> 0.5 ms of PostgreSQL"s time)."""
+intake, 59 ms -> 0.5 ms of PostgreSQL's time)."""
 
 from django.db import migrations, models
 
