@@ -31,6 +31,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from survivors_justice import limits
 from survivors_justice.accounts.tokens import TOKEN_PREFIX, hash_token
+from survivors_justice.audit.services import actor_label
 from survivors_justice.cases import decisions, paging, recommendations
 from survivors_justice.cases.flows import CaseState, IllegalTransition
 from survivors_justice.cases.models import ApiToken, Case, ChargingDecision
@@ -164,7 +165,7 @@ def _audit(request: HttpRequest, *, action: str, object_id: str, details: dict[s
 
     with transaction.atomic():
         record_event(
-            actor=decisions.actor_label(_principal(request)),
+            actor=actor_label(_principal(request)),
             action=action,
             object_type="case",
             object_id=object_id,

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from survivors_justice.accounts.models import User
+from survivors_justice.audit.services import actor_label
 from survivors_justice.cases.flows import CaseState, check_transition, state_for_outcomes
 from survivors_justice.cases.models import (
     Case,
@@ -171,12 +172,6 @@ def principal_user(actor: Principal) -> User:
 
 
 _principal_user = principal_user
-
-
-def actor_label(actor: Principal) -> str:
-    from survivors_justice.audit.services import actor_label as label
-
-    return label(actor)
 
 
 def _record(

@@ -16,11 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from survivors_justice.cases.decisions import (
-    IntakeError,
-    actor_label,
-    principal_user,
-)
+from survivors_justice.audit.services import actor_label
+from survivors_justice.cases.decisions import IntakeError, principal_user
 from survivors_justice.cases.flows import CaseState
 from survivors_justice.cases.models import (
     AmendmentAction,

@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from survivors_justice.accounts.models import User
-from survivors_justice.cases.decisions import IntakeError, actor_label, principal_user
+from survivors_justice.audit.services import actor_label
+from survivors_justice.cases.decisions import IntakeError, principal_user
 from survivors_justice.cases.models import Case, FollowUpKind, FollowUpState, FollowUpTask
 from survivors_justice.cases.recommendations import Recommendation
 from survivors_justice.cases.stored_recommendation import store

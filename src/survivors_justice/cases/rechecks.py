@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from survivors_justice.cases.decisions import actor_label
+from survivors_justice.audit.services import actor_label
 from survivors_justice.cases.models import Case, CaseRecheck
 from survivors_justice.cases.recommendations import OUTCOME_LABELS
 from survivors_justice.limits import MAX_NOTE_CHARS

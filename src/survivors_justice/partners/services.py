@@ -6,15 +6,9 @@ from typing import Any
 
 from django.db import transaction
 
-from survivors_justice.audit.services import record_event
+from survivors_justice.audit.services import actor_label, record_event
 from survivors_justice.partners.models import Membership, Organisation, Service
 from survivors_justice.permissions import Action, NotAllowed, can
-
-
-def _actor(user: Any) -> str:
-    from survivors_justice.audit.services import actor_label
-
-    return actor_label(user)
 
 
 def update_entry(*, actor: Any, organisation_id: int, description: str, email: str,
@@ -26,7 +20,7 @@ def update_entry(*, actor: Any, organisation_id: int, description: str, email: s
             raise NotAllowed(actor, Action.EDIT_DIRECTORY_ENTRY, org)
         org.description, org.email, org.website = description.strip(), email, website
         org.save()
-        record_event(actor=_actor(actor), action="partners.entry_update",
+        record_event(actor=actor_label(actor), action="partners.entry_update",
                      object_type="organisation", object_id=str(org.pk), source=source)
     return org
 
@@ -38,7 +32,7 @@ def set_capacity(*, actor: Any, service_id: int, capacity: int | None, source: s
             raise NotAllowed(actor, Action.EDIT_DIRECTORY_ENTRY, service.organisation)
         service.capacity = capacity
         service.save(update_fields=["capacity"])
-        record_event(actor=_actor(actor), action="partners.capacity", object_type="service",
+        record_event(actor=actor_label(actor), action="partners.capacity", object_type="service",
                      object_id=str(service.pk), source=source, details={"capacity": capacity})
     return service
 

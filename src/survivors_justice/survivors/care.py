@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from survivors_justice.audit.services import record_event
+from survivors_justice.audit.services import actor_label, record_event
 from survivors_justice.permissions import Action, NotAllowed, can
 from survivors_justice.survivors.consent import today
 from survivors_justice.survivors.models import (
@@ -45,12 +45,6 @@ REMINDER_HOURS_BEFORE = 24
 DISMISS_ACT_WITHIN_DAYS = 14  # after completion, a prosecutor acts on the recommendation by then
 
 
-def _actor(user: Any) -> str:
-    from survivors_justice.audit.services import actor_label
-
-    return actor_label(user)
-
-
 def _survivor_for(actor: Any, survivor_id: int) -> Survivor:
     survivor = Survivor.objects.get(pk=survivor_id)
     if not can(actor, Action.EDIT_SURVIVOR, survivor):
@@ -59,7 +53,7 @@ def _survivor_for(actor: Any, survivor_id: int) -> Survivor:
 
 
 def _audit(actor: Any, action: str, obj: Any, source: str, **details: Any) -> None:
-    record_event(actor=_actor(actor), action=action, object_type=obj._meta.model_name,
+    record_event(actor=actor_label(actor), action=action, object_type=obj._meta.model_name,
                  object_id=str(obj.pk), source=source, details=details)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from survivors_justice.audit.services import record_event
+from survivors_justice.audit.services import actor_label, record_event
 from survivors_justice.partners.models import Need, Organisation, Service
 from survivors_justice.permissions import (
     ROLE_ACTIONS,
@@ -55,12 +55,6 @@ class TrainingLapsed(ServicesError):
     pass
 
 
-def _actor(user: Any) -> str:
-    from survivors_justice.audit.services import actor_label
-
-    return actor_label(user)
-
-
 def _need(actor: Any, action: Action, obj: object = None) -> None:
     if not can(actor, action, obj):
         raise NotAllowed(actor, action, obj)
@@ -81,7 +75,7 @@ def open_survivor(*, actor: Any, source: str, fields: Mapping[str, Any],
     _need(actor, Action.OPEN_SURVIVOR)
     gap = survivor_work_gap(actor)
     if gap:
-        raise TrainingLapsed(f"{_actor(actor)} cannot take on survivor work: {gap}")
+        raise TrainingLapsed(f"{actor_label(actor)} cannot take on survivor work: {gap}")
     unknown = set(fields) - set(SURVIVOR_FIELDS)
     if unknown:
         raise ServicesError(f"unknown survivor field(s) {sorted(unknown)}; use {SURVIVOR_FIELDS}")
@@ -90,7 +84,7 @@ def open_survivor(*, actor: Any, source: str, fields: Mapping[str, Any],
         values[key] = _sogi(str(values.get(key, "")))
     with transaction.atomic():
         survivor = Survivor.objects.create(advocate=actor, **values)
-        record_event(actor=_actor(actor), action="survivor.open", object_type="survivor",
+        record_event(actor=actor_label(actor), action="survivor.open", object_type="survivor",
                      object_id=str(survivor.pk), source=source,
                      details={"case_id": case_id, "relation": relation})
         if case_id is not None:
@@ -140,7 +134,7 @@ def assign_survivor(*, actor: Any, survivor_id: int, to: Any, source: str) -> Su
         previous = survivor.advocate_id
         survivor.advocate = to
         survivor.save(update_fields=["advocate"])
-        record_event(actor=_actor(actor), action="survivor.assign", object_type="survivor",
+        record_event(actor=actor_label(actor), action="survivor.assign", object_type="survivor",
                      object_id=str(survivor.pk), source=source,
                      details={"to": to.email, "previous_user_id": previous})
     return survivor
@@ -176,7 +170,7 @@ def update_survivor(*, actor: Any, survivor_id: int, source: str,
                 value = _sogi(str(value))
             setattr(survivor, key, value)
         survivor.save()
-        record_event(actor=_actor(actor), action="survivor.update", object_type="survivor",
+        record_event(actor=actor_label(actor), action="survivor.update", object_type="survivor",
                      object_id=str(survivor.pk), source=source,
                      details={"fields": sorted(fields)})
     return survivor
@@ -187,7 +181,7 @@ def _link(actor: Any, survivor: Survivor, case_id: int, relation: str, source: s
         raise ServicesError(f"unknown case relation {relation!r}; use {CaseRelation.values}")
     link, _ = CaseLink.objects.get_or_create(survivor=survivor, case_id=case_id,
                                              defaults={"relation": relation})
-    record_event(actor=_actor(actor), action="survivor.link_case", object_type="survivor",
+    record_event(actor=actor_label(actor), action="survivor.link_case", object_type="survivor",
                  object_id=str(survivor.pk), source=source,
                  details={"case_id": case_id, "relation": relation})
     return link
@@ -243,7 +237,7 @@ def record_consent(
             starts_on=starts_on, ends_on=ends_on, given_how=given_how, language=language.strip(),
             witness=witness.strip(), interpreter=interpreter.strip(), recorded_by=actor,
         )
-        record_event(actor=_actor(actor), action="consent.record", object_type="consent",
+        record_event(actor=actor_label(actor), action="consent.record", object_type="consent",
                      object_id=str(consent.pk), source=source,
                      details={"survivor_id": survivor.pk, "organisation_id": org.pk,
                               "categories": cats, "starts_on": starts_on.isoformat(),
@@ -261,7 +255,7 @@ def revoke_consent(*, actor: Any, consent_id: int, source: str) -> Consent:
             consent.revoked_at = timezone.now()
             consent.revoked_by = actor
             consent.save(update_fields=["revoked_at", "revoked_by"])
-        record_event(actor=_actor(actor), action="consent.revoke", object_type="consent",
+        record_event(actor=actor_label(actor), action="consent.revoke", object_type="consent",
                      object_id=str(consent.pk), source=source,
                      details={"survivor_id": consent.survivor_id,
                               "organisation_id": consent.organisation_id})
@@ -299,7 +293,7 @@ def send_referral(
             consent=consent, need=need, note=note, sent_by=actor, sent_at=now,
             respond_by=today() + timedelta(days=respond_within_days),
         )
-        record_event(actor=_actor(actor), action="referral.send", object_type="referral",
+        record_event(actor=actor_label(actor), action="referral.send", object_type="referral",
                      object_id=str(referral.pk), source=source,
                      details={"survivor_id": survivor.pk, "consent_id": consent.pk,
                               "organisation_id": consent.organisation_id, "need": need})
@@ -312,7 +306,7 @@ def _move(actor: Any, referral: Referral, target: str, source: str,
     before = referral.state
     referral.state = target
     referral.save()
-    record_event(actor=_actor(actor), action=f"referral.{target}", object_type="referral",
+    record_event(actor=actor_label(actor), action=f"referral.{target}", object_type="referral",
                  object_id=str(referral.pk), source=source,
                  details={"from": before, "to": target, **dict(details or {})})
 
@@ -350,8 +344,8 @@ def record_service(*, actor: Any, referral_id: int, started_on: date,
         target = ReferralState.CLOSED if ended_on else ReferralState.IN_SERVICE
         if referral.state == target:
             referral.save()
-            record_event(actor=_actor(actor), action="referral.service", object_type="referral",
-                         object_id=str(referral.pk), source=source)
+            record_event(actor=actor_label(actor), action="referral.service",
+                         object_type="referral", object_id=str(referral.pk), source=source)
         else:
             _move(actor, referral, target, source,
                   {"started_on": started_on.isoformat(),
@@ -406,7 +400,7 @@ def record_disclosures(*, viewer: Any, views: Iterable[PartnerView], where: str,
     with transaction.atomic():
         Disclosure.objects.bulk_create(rows)
         record_event(
-            actor=_actor(viewer), action="consent.disclosure", object_type="survivor",
+            actor=actor_label(viewer), action="consent.disclosure", object_type="survivor",
             source=source,
             details={"organisation_id": org, "where": where,
                      "shown": [{"survivor_id": r.survivor_id, "category": r.category,
