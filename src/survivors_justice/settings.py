@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "survivors_justice.accounts.middleware.IdleSessionMiddleware",  # after: sessions save it
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,7 +163,10 @@ SJ_SIGN_IN_PENDING_SECONDS = 5 * 60  # time allowed between the password and the
 OTP_TOTP_ISSUER = "Survivor's Justice"
 
 SESSION_COOKIE_AGE = CONFIG.session_idle_seconds
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle deadline moves on with a request at most once a minute (accounts.middleware.
+# IdleSessionMiddleware), not with every request: one write of the session row fewer per page.
+SESSION_SAVE_EVERY_REQUEST = False
+SJ_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"

@@ -61,7 +61,51 @@ def test_session_and_csrf_cookies_are_httponly_and_samesite_strict() -> None:
 
 def test_idle_limit_comes_from_the_configuration() -> None:
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SJ_SESSION_REFRESH_SECONDS == 60
+
+
+def test_a_request_moves_the_idle_deadline_on_at_most_once_a_minute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The session row is written when the last move is a minute old or more, not on every
+    request; a session idle past the limit is over whatever the last move was."""
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from survivors_justice.accounts import middleware
+
+    clock = [1_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    client = sign_in(Client(), make_user(Role.INTAKE_ADA))
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    def expiry() -> object:
+        return Session.objects.get(session_key=key).expire_date
+
+    assert client.get("/home/").status_code == 200
+    first = expiry()
+    clock[0] += 59
+    Session.objects.filter(session_key=key).update(expire_date=first)  # unchanged marker
+    assert client.get("/home/").status_code == 200
+    assert expiry() == first  # within the minute: not written
+    clock[0] += 1
+    before = timezone.now()
+    assert client.get("/home/").status_code == 200
+    moved = expiry()
+    limit = timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    assert before + limit <= moved <= timezone.now() + limit  # a minute on: moved
+    # Idle past the limit: the row has expired, the next request goes to the sign-in page.
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(1))
+    response = client.get("/home/")
+    assert response.status_code == 302 and "sign-in" in response["Location"]
+    assert "expired=1" in response["Location"]
+    # A cookie of a session that no longer exists does not start a new session row.
+    rows = Session.objects.count()
+    clock[0] += 3600
+    client.get("/home/")
+    assert Session.objects.count() == rows
 
 
 def test_csp_header_allows_no_inline_script() -> None:

@@ -8,6 +8,7 @@ page (HTMX requests get an ``HX-Redirect`` header instead, so the whole page mov
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -40,6 +41,32 @@ def is_verified(request: HttpRequest) -> bool:
         return False
     check = getattr(user, "is_verified", None)
     return bool(check and check())
+
+
+SESSION_REFRESHED_KEY = "_sj_refreshed"
+
+
+class IdleSessionMiddleware:
+    """Moves a signed-in session's idle deadline on (``SESSION_COOKIE_AGE`` from now) at most once
+    every ``SJ_SESSION_REFRESH_SECONDS``, instead of writing the session row on every request
+    (``SESSION_SAVE_EVERY_REQUEST``): a session ends between the idle limit less that interval
+    and the idle limit after its last request, never later. Listed after Django's
+    ``SessionMiddleware``, which saves what this marks."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.session_key is None:
+            return response
+        last = session.get(SESSION_REFRESHED_KEY)  # an unknown or expired session loses its key
+        now = int(time.time())
+        stale = not isinstance(last, int) or now - last >= settings.SJ_SESSION_REFRESH_SECONDS
+        if session.session_key is not None and stale:
+            session[SESSION_REFRESHED_KEY] = now  # modified: saved with a new expiry
+        return response
 
 
 class SignInRequiredMiddleware:
