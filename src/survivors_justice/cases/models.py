@@ -84,6 +84,13 @@ class Case(models.Model):
                 condition=models.Q(trafficking_queue=True),
                 name="cases_case_trafficking_idx",
             ),
+            # the same order over both queue states ("Either" status): one ordered walk, where
+            # the index per state would leave every case of both to be sorted
+            models.Index(
+                fields=["readiness_deadline", "id"],
+                condition=models.Q(state__in=["intake", "override_pending"]),
+                name="cases_case_queue_deadline",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -25,6 +25,19 @@ def with_list_data(cases: QuerySet[Case]) -> QuerySet[Case]:
     )
 
 
+def with_queue_data(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """What the intake queue shows of each case, and no more: the queue is the page prosecutors
+    load most, and every column fetched is a value converted (a personal one decrypted) per row.
+    The charges its recommendations read come as plain values (``search.recommendations_of``);
+    anything else read from these cases is fetched when read."""
+    return cases.select_related("defendant", "arrest").only(
+        "number", "state", "arrest_id", "defendant_id", "known_facts", "amended_charges",
+        "readiness_deadline",
+        "arrest__arrest_date", "arrest__law_code", "arrest__pd_cd", "arrest__age_group",
+        "defendant__given_name", "defendant__family_name",
+    )
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Any]

@@ -107,9 +107,27 @@ def filtered_cases(principal: Any, f: CaseFilter) -> QuerySet[Case]:
         qs = qs.filter(arrest__borough=f.borough)
     if f.precinct is not None:
         qs = qs.filter(arrest__precinct=f.precinct)
-    if f.arrested_from or f.arrested_to:
+    sort = f.sort if f.sort in SORTS else DEFAULT_SORT
+    if f.arrested_from and sort == DEFAULT_SORT and _deadlines_known(_states(f.status)):
+        qs = qs.filter(
+            readiness_deadline__gte=f.arrested_from,
+            arrest__arrest_date__gte=f.arrested_from,
+            **({"arrest__arrest_date__lte": f.arrested_to} if f.arrested_to else {}),
+        )
+    elif f.arrested_from or f.arrested_to:
         qs = qs.filter(arrest_id__in=_arrested_between(f.arrested_from, f.arrested_to))
-    return qs.order_by(*SORTS.get(f.sort, SORTS[DEFAULT_SORT])[1])
+    return qs.order_by(*SORTS[sort][1])
+
+
+def _deadlines_known(states: list[str]) -> bool:
+    """Whether every case in ``states`` has a readiness deadline (one index look-up).
+
+    A readiness deadline is never before its arrest date (every CPL 30.30 period is a positive
+    number of days from it), so "arrested on or after D" may add "deadline on or after D": the
+    queue, in deadline order, then starts its walk of the deadline index at D instead of at the
+    queue's first deadline (50,000 cases in intake, one year of 2016: 54 ms of PostgreSQL's time
+    -> 3 ms). A case without a deadline would fall out of that range, so then it is not added."""
+    return not Case.objects.filter(state__in=states, readiness_deadline__isnull=True).exists()
 
 
 def _arrested_between(start: date | None, end: date | None) -> QuerySet[Arrest, Any] | RawSQL:
@@ -264,7 +282,9 @@ def _stored_outcome(qs: QuerySet[Case], outcome: str, limit: int | None) -> list
     fresh = stored_recommendation.fresh_filter()
     with_outcome = RecommendedOutcome.objects.filter(outcome=outcome).values("case_id")
     stale = list(
-        qs.exclude(fresh).order_by().values_list("pk", flat=True)[: STALE_LIVE_MAX + 1]
+        qs.filter(stored_recommendation.stale_filter())
+        .order_by()
+        .values_list("pk", flat=True)[: STALE_LIVE_MAX + 1]
     )
     if len(stale) > STALE_LIVE_MAX:
         return None
@@ -304,8 +324,25 @@ def matching_ids(principal: Any, f: CaseFilter, limit: int | None = None) -> lis
 
 def in_order(ids: list[int]) -> list[Case]:
     """The cases ``ids`` with what a list shows of them, in the order given."""
-    by_pk = {c.pk: c for c in paging.with_list_data(Case.objects.filter(pk__in=ids))}
+    by_pk = {c.pk: c for c in paging.with_queue_data(Case.objects.filter(pk__in=ids))}
     return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def recommendations_of(cases: list[Case]) -> dict[int, recommendations.Recommendation]:
+    """Each case's recommendation today, by case id, its charges read in one query of plain
+    values (no charge objects: for a page of the queue, building them cost more than the rest)."""
+    charges = _charges_by_arrest([c.arrest_id for c in cases])
+    today = timezone.localdate()
+    found: dict[int, recommendations.Recommendation] = {}
+    for case in cases:
+        arrest = case.arrest
+        found[case.pk] = recommendations.recommendation_for(
+            stored_recommendation.row_fact_key(
+                charges.get(arrest.pk, []), arrest.law_code, arrest.pd_cd, arrest.arrest_date,
+                arrest.age_group, today, case.known_facts, case.amended_charges,
+            )
+        )
+    return found
 
 
 def page(principal: Any, f: CaseFilter, number: int, size: int) -> paging.Page:
@@ -314,7 +351,7 @@ def page(principal: Any, f: CaseFilter, number: int, size: int) -> paging.Page:
 
     number = check_page(max(1, number))
     if not f.outcome:
-        qs = paging.with_list_data(filtered_cases(principal, f))
+        qs = paging.with_queue_data(filtered_cases(principal, f))
         return paging.page_of(qs, number, size)
     ids = matching_ids(principal, f, limit=number * size + 1)
     shown = ids[(number - 1) * size : number * size]

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from survivors_justice import limits
+from survivors_justice import fragments, limits
 from survivors_justice.accounts.models import User
 from survivors_justice.arrests.schema import BOROUGHS
 from survivors_justice.audit.reads import audit_list_read, audit_read
@@ -36,7 +36,7 @@ from survivors_justice.cases import (
     stored_recommendation,
 )
 from survivors_justice.cases import rechecks as recheck_services
-from survivors_justice.cases.clock import clock_of
+from survivors_justice.cases.clock import clock_of, days_text
 from survivors_justice.cases.flows import CaseState, IllegalTransition
 from survivors_justice.cases.forms import (
     AcceptForm,
@@ -119,16 +119,43 @@ def _cells(rec: recommendations.Recommendation) -> str:
 
 
 def _rows(cases: list[Case]) -> list[dict[str, Any]]:
+    """What the queue shows of each case, ready to print: the template does no look-ups per row
+    (the queue is the page prosecutors load most)."""
+    from survivors_justice.cases.templatetags.cases_tags import defendant_name
+
     rows: list[dict[str, Any]] = []
     today = timezone.localdate()
+    recs = search.recommendations_of(cases)
     for case in cases:
-        rec = recommendations.recommend(case)
+        rec = recs[case.pk]
         deadline = case.readiness_deadline  # stored with the recommendation (cases/clock.py)
+        days_left = None if deadline is None else (deadline - today).days
         rows.append({
-            "case": case, "rec": rec, "cells": _cells(rec), "deadline": deadline,
-            "days_left": None if deadline is None else (deadline - today).days,
+            "case": case,
+            "rec": rec,
+            "pk": case.pk,
+            "url": reverse("cases:detail", args=[case.pk]),
+            "number": case.number,
+            "state": "" if case.state == CaseState.INTAKE else case.get_state_display(),
+            "arrested": case.arrest.arrest_date.isoformat(),
+            "deadline": "" if deadline is None else deadline.isoformat(),
+            "days_text": "" if days_left is None else days_text(days_left),
+            "days_class": (
+                "text-secondary-dark text-bold" if days_left is not None and days_left < 0
+                else "text-bold" if days_left is not None and days_left <= 14 else ""
+            ),
+            "name": defendant_name(case.defendant),
+            "cells": _cells(rec),
         })
     return rows
+
+
+def _filter_form_html(request: HttpRequest, form: QueueFilterForm) -> str:
+    """The queue's filter form as HTML. It shows nothing but the query it was given (values and
+    their errors), the same for everyone, so it is drawn once per distinct query and process (a
+    third of the page's template time)."""
+    key = tuple((name, tuple(request.GET.getlist(name))) for name in form.fields)
+    return fragments.cached("cases/_queue_filter_form.html", key, lambda: {"form": form})
 
 
 def _query(params: dict[str, str], **extra: Any) -> str:
@@ -162,6 +189,7 @@ def intake_queue(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "form": form,
+        "filter_form": _filter_form_html(request, form),
         "page": page,
         "rows": _rows(page.items),
         "labels": OUTCOME_LABELS,
@@ -363,6 +391,14 @@ def _case_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, A
         }
     )
     context.update(extra)
+    # Unbound forms are the same for every case with the same answers: drawn once per process.
+    answered = tuple(sorted((k, r.answer, repr(r.value)) for k, r in current.items()))
+    context["facts_fields"] = fragments.form_fields(
+        "cases/_facts_fields.html", context["facts_form"], answered
+    )
+    context["amend_fields"] = fragments.form_fields(
+        "cases/_amend_fields.html", context["amend_form"], ()
+    )
     return context
 
 

@@ -39,3 +39,16 @@ def outcome_label(outcome: str) -> str:
 @register.filter
 def get_item(mapping: dict[str, str], key: str) -> str:
     return mapping.get(key, "")
+
+
+@register.filter
+def defendant_name(person: object) -> str:
+    """The defendant's name as a page shows it, or "Not recorded" (a filter, not an include:
+    the queue draws one per row)."""
+    from django.utils.html import format_html
+
+    given = getattr(person, "given_name", "") or ""
+    family = getattr(person, "family_name", "") or ""
+    if given or family:
+        return format_html("{} {}", given, family)
+    return format_html('<span class="text-base-dark text-italic">{}</span>', "Not recorded")
