@@ -13,16 +13,15 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from html import unescape
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from tests.arrests.helpers import DEC_2017, read_rows, run_import, write_rows
+from tests.arrests.helpers import run_import
 from tests.cases.factories import BUYING, SELLING, make_case
+from tests.cases.test_search import _queue_numbers, _us_date, december
 from tests.factories import signed_in_client
 
 from survivors_justice import fragments
-from survivors_justice.arrests.importer import ImportSummary
 from survivors_justice.cases import search, stored_recommendation
 from survivors_justice.cases import views as case_views
 from survivors_justice.cases.flows import CaseState
@@ -30,26 +29,7 @@ from survivors_justice.cases.models import Case
 from survivors_justice.permissions import INTAKE_STATES
 
 pytestmark = pytest.mark.django_db
-__all__ = ["run_import"]  # the fixture, shared with tests/arrests
-
-
-def _us_date(text: str) -> date:
-    month, day, year = (int(p) for p in text.split("/"))
-    return date(year, month, day)
-
-
-def _numbers(client: object, query: str) -> list[str]:
-    """Every case number the queue lists for ``query``, following its Next links."""
-    numbers: list[str] = []
-    url = "/cases/intake/" + query
-    for _ in range(50):
-        response = client.get(url)  # type: ignore[attr-defined]
-        assert response.status_code == 200
-        numbers += [row["case"].number for row in response.context["rows"]]
-        if not response.context["next_url"]:
-            return numbers
-        url = "/cases/intake/" + response.context["next_url"]
-    raise AssertionError("the queue never ended")
+__all__ = ["december", "run_import"]  # fixtures shared with test_search
 
 
 # --- stale stored recommendations, found by index ranges ----------------------------------------
@@ -96,16 +76,6 @@ def test_the_states_index_covers_exactly_the_queue_states() -> None:
 # --- arrest dates in the deadline order ----------------------------------------------------------
 
 
-@pytest.fixture
-def december(tmp_path: Path, run_import: Callable[..., ImportSummary]) -> dict[str, dict[str, str]]:
-    """Every prostitution-related row of December 2017, imported; the rows by arrest key."""
-    header, rows = read_rows(DEC_2017)
-    law = header.index("LAW_CODE")
-    related = [r for r in rows if r[law].startswith(("PL 230", "PL 24037"))]
-    run_import(write_rows(tmp_path / "related.csv", header, related))
-    return {r[0]: dict(zip(header, r, strict=True)) for r in related}
-
-
 def test_a_date_range_finds_the_same_cases_with_and_without_unknown_deadlines(
     december: dict[str, dict[str, str]],
 ) -> None:
@@ -139,13 +109,13 @@ def test_a_date_range_finds_the_same_cases_with_and_without_unknown_deadlines(
     assert not search._deadlines_known([CaseState.INTAKE])
     for query, keep in queries.items():
         wanted = expected(keep)
-        assert 0 < len(wanted) < len(december) and _numbers(client, query) == wanted, query
+        assert 0 < len(wanted) < len(december) and _queue_numbers(client, query) == wanted, query
     # The unknown ones leave the queue (decided): the deadline walk is taken, same answers.
     Case.objects.filter(readiness_deadline__isnull=True).update(state=CaseState.DECLINED)
     assert search._deadlines_known(sorted(INTAKE_STATES))
     for query, keep in queries.items():
         wanted = expected(keep)
-        assert wanted and _numbers(client, query) == wanted, query
+        assert wanted and _queue_numbers(client, query) == wanted, query
 
 
 # --- the filter form, drawn once per query -------------------------------------------------------
