@@ -189,14 +189,17 @@ def test_a_row_shows_what_the_case_holds(december: dict[str, dict[str, str]]) ->
 
 
 @pytest.mark.parametrize(
-    ("days_left", "words"),
-    [(-30, "30 days past"), (-1, "1 day past"), (0, "0 days left"), (1, "1 day left"),
-     (2, "2 days left"), (181, "181 days left")],
+    ("days_left", "words", "classes"),
+    [(-30, "30 days past", "text-secondary-dark text-bold"),
+     (-1, "1 day past", "text-secondary-dark text-bold"), (0, "0 days left", "text-bold"),
+     (1, "1 day left", "text-bold"), (14, "14 days left", "text-bold"),
+     (15, "15 days left", ""), (181, "181 days left", "")],
 )
-def test_a_deadline_distance_in_words(days_left: int, words: str) -> None:
-    from survivors_justice.cases.clock import days_text
+def test_a_deadline_distance_in_words(days_left: int, words: str, classes: str) -> None:
+    from survivors_justice.cases.clock import days_class, days_text
 
     assert days_text(days_left) == words
+    assert days_class(days_left) == classes
 
 
 def _now_of(html: str, field: str) -> str:

@@ -17,6 +17,7 @@ from survivors_justice.cases.models import Case
 from survivors_justice.law.speedy_trial import SpeedyTrialError, readiness_deadline, top_class
 
 _BY_CATEGORY = {"F": "felony", "M": "B misdemeanor", "V": "violation"}
+URGENT_DAYS = 14  # a deadline this many days away or fewer is shown as urgent
 
 
 @dataclass(frozen=True)
@@ -30,16 +31,20 @@ class Clock:
     from_category: bool  # the class came from the NYPD law category, not the catalog
 
     @property
-    def overdue(self) -> bool:
-        return self.days_left < 0
-
-    @property
-    def urgent(self) -> bool:
-        return 0 <= self.days_left <= 14
-
-    @property
     def days_text(self) -> str:
         return days_text(self.days_left)
+
+    @property
+    def days_class(self) -> str:
+        return days_class(self.days_left)
+
+
+def days_class(days_left: int) -> str:
+    """The USWDS text classes a deadline's distance is shown with: overdue in red and bold,
+    urgent (``URGENT_DAYS`` or fewer to go) in bold."""
+    if days_left < 0:
+        return "text-secondary-dark text-bold"
+    return "text-bold" if days_left <= URGENT_DAYS else ""
 
 
 def days_text(days_left: int) -> str:

@@ -36,7 +36,7 @@ from survivors_justice.cases import (
     stored_recommendation,
 )
 from survivors_justice.cases import rechecks as recheck_services
-from survivors_justice.cases.clock import clock_of, days_text
+from survivors_justice.cases.clock import clock_of, days_class, days_text
 from survivors_justice.cases.flows import CaseState, IllegalTransition
 from survivors_justice.cases.forms import (
     AcceptForm,
@@ -50,6 +50,7 @@ from survivors_justice.cases.forms import (
 )
 from survivors_justice.cases.models import Case, CaseRecheck, ChargingDecision, DecisionStatus
 from survivors_justice.cases.recommendations import OUTCOME_LABELS
+from survivors_justice.cases.templatetags.cases_tags import defendant_name
 from survivors_justice.law import load_catalog
 from survivors_justice.law.describe import recorded_as
 from survivors_justice.permissions import (
@@ -121,8 +122,6 @@ def _cells(rec: recommendations.Recommendation) -> str:
 def _rows(cases: list[Case]) -> list[dict[str, Any]]:
     """What the queue shows of each case, ready to print: the template does no look-ups per row
     (the queue is the page prosecutors load most)."""
-    from survivors_justice.cases.templatetags.cases_tags import defendant_name
-
     rows: list[dict[str, Any]] = []
     today = timezone.localdate()
     recs = search.recommendations_of(cases)
@@ -140,10 +139,7 @@ def _rows(cases: list[Case]) -> list[dict[str, Any]]:
             "arrested": case.arrest.arrest_date.isoformat(),
             "deadline": "" if deadline is None else deadline.isoformat(),
             "days_text": "" if days_left is None else days_text(days_left),
-            "days_class": (
-                "text-secondary-dark text-bold" if days_left is not None and days_left < 0
-                else "text-bold" if days_left is not None and days_left <= 14 else ""
-            ),
+            "days_class": "" if days_left is None else days_class(days_left),
             "name": defendant_name(case.defendant),
             "cells": _cells(rec),
         })
